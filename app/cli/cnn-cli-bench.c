@@ -1,0 +1,231 @@
+/* convscope bench: training and inference images/s, measured like the
+ * PyTorch anchor (../shared/peers/torch_bench.py): whole Adam steps on
+ * batches drawn from a shuffled in-memory set, after a warm-up, median of
+ * several timed windows. */
+#include "cnn-cli.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+typedef struct
+{
+  CnnNetwork          *net;
+  const CnnImageSet   *set;
+  const CnnNormalizer *nz;
+  CnnOptimizer        *opt;
+  CnnPool             *pool;
+  CnnRng               rng;
+  int                  batch;
+  int                 *perm;
+  int                  pos;
+  float               *x;
+  guint8              *labels;
+  float               *dlogits;
+} Bench;
+
+static const int *
+next_batch (Bench *b)
+{
+  if (b->pos + b->batch > b->set->n)
+    {
+      cnn_rng_shuffle_int (&b->rng, b->perm, b->set->n);
+      b->pos = 0;
+    }
+  const int *idx = b->perm + b->pos;
+  b->pos += b->batch;
+  cnn_normalizer_gather (b->nz, b->set, idx, b->batch, b->x);
+  for (int i = 0; i < b->batch; i++)
+    b->labels[i] = b->set->labels[idx[i]];
+  return idx;
+}
+
+static void
+train_step (Bench *b)
+{
+  int K = cnn_network_get_n_classes (b->net), top = cnn_network_get_logits_layer (b->net);
+  next_batch (b);
+  const float *logits = cnn_network_forward (b->net, b->x, b->batch, TRUE, &b->rng, b->pool, top);
+  cnn_loss_softmax_xent (logits, b->labels, b->batch, K, b->dlogits, NULL);
+  cnn_network_zero_grads (b->net);
+  cnn_network_backward (b->net, top, b->dlogits, NULL, &b->rng, b->pool);
+  cnn_optimizer_step (b->opt, cnn_network_get_params (b->net), cnn_network_get_grads (b->net));
+}
+
+static void
+infer_step (Bench *b)
+{
+  next_batch (b);
+  cnn_network_forward (b->net, b->x, b->batch, FALSE, NULL, b->pool, -1);
+}
+
+static int
+compare_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* images/s: median over `windows` windows of about `seconds` each */
+static double
+measure (Bench *b, void (*step) (Bench *), double seconds, int windows)
+{
+  for (int i = 0; i < 3; i++)
+    step (b);
+  gint64 t0 = g_get_monotonic_time ();
+  int calib = 0;
+  while (calib < 3 || g_get_monotonic_time () - t0 < 300000)
+    {
+      step (b);
+      calib++;
+    }
+  double per_step = (g_get_monotonic_time () - t0) / 1e6 / calib;
+  int steps = MAX (2, (int) (seconds / per_step));
+  double rates[64];
+  windows = CLAMP (windows, 1, 64);
+  for (int w = 0; w < windows; w++)
+    {
+      gint64 s = g_get_monotonic_time ();
+      for (int i = 0; i < steps; i++)
+        step (b);
+      rates[w] = (double) steps * b->batch / ((g_get_monotonic_time () - s) / 1e6);
+    }
+  qsort (rates, windows, sizeof (double), compare_double);
+  return rates[windows / 2];
+}
+
+static double
+peak_rss_mib (void)
+{
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;
+}
+
+int
+cnn_cli_bench (int argc, char **argv)
+{
+  g_autofree char *model = NULL, *data = NULL, *shape_text = NULL;
+  int batch = 128, threads = 0, windows = 7, classes = 10;
+  double window_s = 1.5;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model, "preset, spec file or checkpoint (default: cnn2, cnn1, lenet, vgg-mini)", "M" },
+    { "data", 'd', 0, G_OPTION_ARG_STRING, &data, "images to draw batches from (default: fashion-mnist if installed, else synthetic)", "D" },
+    { "input-shape", 0, 0, G_OPTION_ARG_STRING, &shape_text, "channels,height,width of random inputs instead of a data set", "C,H,W" },
+    { "classes", 0, 0, G_OPTION_ARG_INT, &classes, "classes with --input-shape (default 10)", "K" },
+    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "images per step (default 128)", "B" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "worker threads (default: all cores)", "T" },
+    { "windows", 0, 0, G_OPTION_ARG_INT, &windows, "timed windows, the median is reported (default 7)", "N" },
+    { "window-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &window_s, "length of one window (default 1.5)", "S" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print one JSON object per model", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("- measure training and inference speed");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  int status;
+  if (!cnn_cli_parse (ctx, &argc, &argv, &status))
+    return status;
+  if (batch < 1 || batch > 65536 || threads < 0 || threads > CNN_MAX_THREADS || windows < 1
+      || windows > 64 || !(window_s > 0 && window_s < 600) || classes < 1 || classes > 255)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "a --batch-size, --threads, --windows, "
+                                "--window-seconds or --classes value is out of range");
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnDataset) ds = NULL;
+  g_autoptr (CnnImageSet) random_set = NULL;
+  const CnnImageSet *set;
+  if (shape_text)
+    {
+      CnnShape s;
+      if (!cnn_cli_parse_shape (shape_text, &s, &error))
+        return cnn_cli_fail (error);
+      random_set = cnn_image_set_new (MAX (batch * 4, 512), s.c, s.h, s.w);
+      CnnRng rng;
+      cnn_rng_init (&rng, 7, 7);
+      size_t n = (size_t) random_set->n * s.c * s.h * s.w;
+      for (size_t i = 0; i < n; i++)
+        random_set->pixels[i] = (guint8) cnn_rng_below (&rng, 256);
+      for (int i = 0; i < random_set->n; i++)
+        random_set->labels[i] = (guint8) (i % classes);
+      set = random_set;
+    }
+  else
+    {
+      if (data == NULL)
+        data = g_file_test ("/usr/share/datasets/fashion-mnist", G_FILE_TEST_IS_DIR)
+                 ? g_strdup ("fashion-mnist") : g_strdup ("synthetic");
+      ds = cnn_dataset_load (data, 0, &error);
+      if (ds == NULL)
+        return cnn_cli_fail (error);
+      set = ds->train;
+      classes = ds->n_classes;
+    }
+  if (batch > set->n)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--batch-size %d is larger than the %d images", batch, set->n);
+
+  const char *defaults[] = { "cnn2", "cnn1", "lenet", "vgg-mini", NULL };
+  const char *one[] = { model, NULL };
+  const char *const *models = model ? one : defaults;
+  g_autoptr (CnnPool) pool = cnn_pool_new (threads);
+  g_autoptr (CnnNormalizer) nz = cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, set, NULL, 0);
+
+  if (!json)
+    printf ("%-14s %6s %7s %12s %12s %9s\n", "model", "batch", "threads", "train img/s", "infer img/s", "peak MiB");
+  for (int m = 0; models[m]; m++)
+    {
+      g_autoptr (CnnNetwork) net = NULL;
+      g_autoptr (CnnCheckpoint) ckpt = NULL;
+      if (cnn_cli_is_checkpoint (models[m]))
+        {
+          ckpt = cnn_checkpoint_load (models[m], &error);
+          if (ckpt == NULL)
+            return cnn_cli_fail (error);
+        }
+      else
+        {
+          g_autofree char *source = NULL;
+          g_autofree char *spec = cnn_model_spec_load (models[m], &source, &error);
+          if (spec == NULL)
+            return cnn_cli_fail (error);
+          net = cnn_network_new (spec, source, (CnnShape) { set->c, set->h, set->w }, classes, &error);
+          if (net == NULL)
+            return cnn_cli_fail (error);
+          cnn_network_init_params (net, 0);
+        }
+      CnnNetwork *use = ckpt ? ckpt->net : net;
+      CnnShape in = cnn_network_get_input_shape (use);
+      if (in.c != set->c || in.h != set->h || in.w != set->w)
+        return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s takes %d×%d×%d inputs; give --input-shape",
+                                    models[m], in.c, in.h, in.w);
+      CnnOptimizerConfig oc;
+      cnn_optimizer_config_init (&oc, "adam", NULL);
+      g_autoptr (CnnOptimizer) opt = cnn_optimizer_new (&oc, cnn_network_get_n_params (use));
+      Bench b = { .net = use, .set = set, .nz = nz, .opt = opt, .pool = pool, .batch = batch };
+      cnn_rng_init (&b.rng, 0, 3);
+      b.perm = g_new (int, set->n);
+      for (int i = 0; i < set->n; i++)
+        b.perm[i] = i;
+      b.pos = set->n;   /* shuffle before the first batch */
+      b.x = g_new (float, (size_t) batch * set->c * set->h * set->w);
+      b.labels = g_new (guint8, batch);
+      b.dlogits = g_new (float, (size_t) batch * cnn_network_get_n_classes (use));
+
+      double train = measure (&b, train_step, window_s, windows);
+      double infer = measure (&b, infer_step, window_s / 2, windows);
+      double rss = peak_rss_mib ();
+      if (json)
+        printf ("{\"model\": \"%s\", \"batch\": %d, \"threads\": %d, \"train_img_s\": %.1f, "
+                "\"infer_img_s\": %.1f, \"peak_rss_mib\": %.1f}\n",
+                models[m], batch, cnn_pool_get_n_threads (pool), train, infer, rss);
+      else
+        printf ("%-14s %6d %7d %12.0f %12.0f %9.1f\n", models[m], batch, cnn_pool_get_n_threads (pool),
+                train, infer, rss);
+      fflush (stdout);
+      g_free (b.perm);
+      g_free (b.x);
+      g_free (b.labels);
+      g_free (b.dlogits);
+    }
+  return CNN_EXIT_OK;
+}

@@ -1,0 +1,93 @@
+/* convscope eval: loss and accuracy of a checkpoint on a split. */
+#include "cnn-cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int
+cnn_cli_eval (int argc, char **argv)
+{
+  g_autofree char *model = NULL, *data = NULL, *split = NULL;
+  int threads = 0, batch = 256;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model, "checkpoint (model.ckpt, best.ckpt)", "FILE" },
+    { "data", 'd', 0, G_OPTION_ARG_STRING, &data, "data set (default: the one the model was trained on)", "D" },
+    { "split", 0, 0, G_OPTION_ARG_STRING, &split, "test, val or train (default: test if the data set has one, else val)", "S" },
+    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "images per forward pass (default 256)", "B" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "worker threads (default: all cores)", "T" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print {\"accuracy\": …, \"loss\": …}", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("- evaluate a checkpoint");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  int status;
+  if (!cnn_cli_parse (ctx, &argc, &argv, &status))
+    return status;
+  if (model == NULL)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "eval needs --model FILE (a checkpoint)");
+  if (batch < 1 || threads < 0 || threads > CNN_MAX_THREADS)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--batch-size and --threads must be positive");
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnCheckpoint) ckpt = cnn_checkpoint_load (model, &error);
+  if (ckpt == NULL)
+    return cnn_cli_fail (error);
+  const char *data_name = data ? data : ckpt->meta.data;
+  if (data_name == NULL || *data_name == '\0')
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s does not record its data set: give --data", model);
+  g_autoptr (CnnDataset) ds = cnn_dataset_load (data_name, ckpt->meta.seed, &error);
+  if (ds == NULL)
+    return cnn_cli_fail (error);
+  CnnShape in = cnn_network_get_input_shape (ckpt->net);
+  if (ds->train->c != in.c || ds->train->h != in.h || ds->train->w != in.w)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s takes %d×%d×%d images but %s has %d×%d×%d",
+                                model, in.c, in.h, in.w, data_name, ds->train->c, ds->train->h,
+                                ds->train->w);
+  if (ds->n_classes > cnn_network_get_n_classes (ckpt->net))
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s has %d classes but %s knows %d",
+                                data_name, ds->n_classes, model, cnn_network_get_n_classes (ckpt->net));
+
+  const char *which = split ? split : (ds->test ? "test" : "val");
+  const CnnImageSet *set;
+  g_autofree int *idx = NULL, *other = NULL;
+  int n = 0;
+  if (strcmp (which, "test") == 0)
+    {
+      if (ds->test == NULL)
+        return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s has no test split (use --split val)", data_name);
+      set = ds->test;
+      n = set->n;
+      idx = g_new (int, n);
+      for (int i = 0; i < n; i++)
+        idx[i] = i;
+    }
+  else if (strcmp (which, "val") == 0 || strcmp (which, "train") == 0)
+    {
+      /* the same stratified split as in training: fraction and seed come
+       * from the checkpoint */
+      set = ds->train;
+      int *train_idx, *val_idx, n_train, n_val;
+      cnn_split_stratified (set, ds->n_classes, ckpt->meta.val_split, ckpt->meta.seed, &train_idx,
+                            &n_train, &val_idx, &n_val);
+      gboolean val = strcmp (which, "val") == 0;
+      idx = val ? val_idx : train_idx;
+      other = val ? train_idx : val_idx;
+      n = val ? n_val : n_train;
+      if (n == 0)
+        return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s was trained without a validation split "
+                                    "(use --split test or train)", model);
+    }
+  else
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--split takes test, val or train, not “%s”", which);
+
+  g_autoptr (CnnPool) pool = cnn_pool_new (threads);
+  double loss, acc;
+  cnn_evaluate (ckpt->net, set, ckpt->normalizer, idx, n, batch, pool, &loss, &acc);
+  if (json)
+    printf ("{\"accuracy\": %.6f, \"loss\": %.6f, \"split\": \"%s\", \"images\": %d}\n", acc, loss, which, n);
+  else
+    printf ("%s on %s (%s split, %d images): accuracy %.4f, loss %.4f\n", model, data_name, which, n,
+            acc, loss);
+  return CNN_EXIT_OK;
+}

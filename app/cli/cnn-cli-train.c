@@ -1,0 +1,291 @@
+/* convscope train: train a model, print the learning curve, save the run. */
+#include "cnn-cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct
+{
+  gboolean   json;
+  gboolean   tty;            /* progress bar on stderr */
+  FILE      *metrics;        /* metrics.csv */
+  FILE      *steps;          /* steps.csv */
+  const char *out_dir;
+  CnnNetwork *net;
+  CnnTrainer *trainer;
+  const CnnNormalizer *nz;
+  CnnCheckpointMeta *meta;
+  GError    *save_error;     /* first failure to save, reported at the end */
+  gint64     last_draw;
+} TrainRun;
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_sigint (int sig)
+{
+  interrupted = 1;
+}
+
+static gboolean
+should_stop (gpointer data)
+{
+  return interrupted != 0;
+}
+
+static void
+on_step (const CnnStepInfo *s, gpointer data)
+{
+  TrainRun *run = data;
+  if (run->steps)
+    fprintf (run->steps, "%" G_GINT64_FORMAT ",%d,%.6f,%.6f\n", s->global_step, s->epoch, s->loss,
+             s->accuracy);
+  gint64 now = g_get_monotonic_time ();
+  if (!run->tty || (now - run->last_draw < 100000 && s->step != s->steps_per_epoch))
+    return;
+  run->last_draw = now;
+  int width = 30, done = (int) ((double) width * s->step / s->steps_per_epoch);
+  char bar[64];
+  for (int i = 0; i < width; i++)
+    bar[i] = i < done ? '#' : '.';
+  bar[width] = '\0';
+  fprintf (stderr, "\r  epoch %d [%s] %d/%d  loss %.4f  %.0f img/s ", s->epoch, bar, s->step,
+           s->steps_per_epoch, s->loss, s->img_per_s);
+  fflush (stderr);
+}
+
+static void
+save (TrainRun *run, const char *name, const float *params, const float *state)
+{
+  if (run->out_dir == NULL || run->save_error)
+    return;
+  g_autofree char *path = g_build_filename (run->out_dir, name, NULL);
+  run->meta->epochs_done = cnn_trainer_get_epochs_done (run->trainer);
+  cnn_checkpoint_save (path, run->net, params, state, run->nz, run->meta, &run->save_error);
+}
+
+static void
+on_epoch (const CnnEpochInfo *e, gpointer data)
+{
+  TrainRun *run = data;
+  if (run->tty)
+    fprintf (stderr, "\r%*s\r", 78, "");
+  if (run->json)
+    {
+      /* NaN is not JSON: a missing validation split is null */
+      char vl[32] = "null", va[32] = "null";
+      if (!isnan (e->val_loss))
+        {
+          g_ascii_formatd (vl, sizeof vl, "%.6f", e->val_loss);
+          g_ascii_formatd (va, sizeof va, "%.6f", e->val_accuracy);
+        }
+      printf ("{\"epoch\": %d, \"train_loss\": %.6f, \"train_acc\": %.6f, \"val_loss\": %s, "
+              "\"val_acc\": %s, \"img_per_s\": %.1f, \"seconds\": %.3f}\n",
+              e->epoch, e->train_loss, e->train_accuracy, vl, va, e->img_per_s, e->seconds);
+    }
+  else if (isnan (e->val_loss))
+    printf ("epoch %2d/%d  loss %.4f  acc %.4f  %6.0f img/s  %.1f s\n", e->epoch, e->epochs,
+            e->train_loss, e->train_accuracy, e->img_per_s, e->seconds);
+  else
+    printf ("epoch %2d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f  %6.0f img/s  %.1f s%s\n",
+            e->epoch, e->epochs, e->train_loss, e->train_accuracy, e->val_loss, e->val_accuracy,
+            e->img_per_s, e->seconds, e->best ? "  *best" : "");
+  fflush (stdout);
+  if (run->metrics)
+    {
+      fprintf (run->metrics, "%d,%.6f,%.6f,%.6f,%.6f,%.1f,%.3f\n", e->epoch, e->train_loss,
+               e->train_accuracy, e->val_loss, e->val_accuracy, e->img_per_s, e->seconds);
+      fflush (run->metrics);
+    }
+  if (run->steps)
+    fflush (run->steps);
+  /* save as we go: a run stopped later keeps what it learned */
+  save (run, "model.ckpt", NULL, NULL);
+  if (e->best)
+    save (run, "best.ckpt", NULL, NULL);
+}
+
+static char *
+default_out_dir (const char *model)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *base = g_path_get_basename (model);
+  char *dot = strrchr (base, '.');
+  if (dot && dot != base)
+    *dot = '\0';
+  return g_strdup_printf ("runs/%s-%s", base, stamp);
+}
+
+static FILE *
+open_csv (const char *dir, const char *name, const char *header, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  FILE *f = fopen (path, "w");
+  if (f == NULL)
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_IO, "%s: cannot write: %s", path, g_strerror (errno));
+      return NULL;
+    }
+  fprintf (f, "%s\n", header);
+  return f;
+}
+
+int
+cnn_cli_train (int argc, char **argv)
+{
+  g_autofree char *data = NULL, *model = NULL, *optimizer = NULL, *standardize = NULL, *out = NULL;
+  double lr = NAN, momentum = NAN, rho = NAN, beta1 = NAN, beta2 = NAN, epsilon = NAN;
+  double val_split = 0.1;
+  int epochs = 5, batch = 128, threads = 0;
+  gint64 seed = 0;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "data", 'd', 0, G_OPTION_ARG_STRING, &data, "fashion-mnist (default), synthetic, or an IDX folder", "D" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model, "preset (cnn2 default; fcnn cnn1 lenet vgg-mini alexnet-mini resnet-mini inception-mini) or spec file", "M" },
+    { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, "sgd momentum nesterov adagrad adadelta rmsprop adam (default) adamax nadam amsgrad", "O" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "learning rate (default: the optimizer's)", "X" },
+    { "momentum", 0, 0, G_OPTION_ARG_DOUBLE, &momentum, "momentum (momentum, nesterov)", "X" },
+    { "rho", 0, 0, G_OPTION_ARG_DOUBLE, &rho, "decay of running averages (adadelta, rmsprop)", "X" },
+    { "beta1", 0, 0, G_OPTION_ARG_DOUBLE, &beta1, "first-moment decay (adam family)", "X" },
+    { "beta2", 0, 0, G_OPTION_ARG_DOUBLE, &beta2, "second-moment decay (adam family)", "X" },
+    { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &epsilon, "numerical floor of adaptive methods", "X" },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, "passes over the training set (default 5)", "N" },
+    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "images per step (default 128)", "B" },
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "seed of weights, shuffling, split and dropout (default 0)", "S" },
+    { "standardize", 0, 0, G_OPTION_ARG_STRING, &standardize, "scale (default: pixels to [0,1]), pixel, channel or none", "MODE" },
+    { "val-split", 0, 0, G_OPTION_ARG_DOUBLE, &val_split, "fraction held out for validation, stratified (default 0.1; 0 for none)", "F" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "worker threads (default: all cores)", "T" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print one JSON object per epoch", NULL },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "run folder for metrics.csv, model.ckpt, best.ckpt (default runs/MODEL-TIME)", "DIR" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("- train a model");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  int status;
+  if (!cnn_cli_parse (ctx, &argc, &argv, &status))
+    return status;
+
+  if (epochs < 1 || epochs > 100000)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--epochs must be at least 1, not %d", epochs);
+  if (batch < 1 || batch > 65536)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--batch-size must be between 1 and 65536, not %d", batch);
+  if (!(val_split >= 0.0 && val_split < 1.0))
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--val-split must be in [0, 1), not %g", val_split);
+  if (threads < 0 || threads > CNN_MAX_THREADS)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--threads must be between 1 and %d", CNN_MAX_THREADS);
+  if (seed < 0)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--seed must be ≥ 0");
+
+  g_autoptr (GError) error = NULL;
+  CnnTrainConfig config = { .epochs = epochs, .batch_size = batch, .seed = (guint64) seed,
+                            .threads = threads };
+  if (!cnn_optimizer_config_init (&config.optimizer, optimizer ? optimizer : "adam", &error))
+    return cnn_cli_fail (error);
+  const struct { const char *key; double value; } settings[] = {
+    { "lr", lr }, { "momentum", momentum }, { "rho", rho }, { "beta1", beta1 },
+    { "beta2", beta2 }, { "epsilon", epsilon },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (settings); i++)
+    if (!isnan (settings[i].value)
+        && !cnn_optimizer_config_set (&config.optimizer, settings[i].key, settings[i].value, &error))
+      return cnn_cli_fail (error);
+  CnnStandardize mode = CNN_STANDARDIZE_SCALE;
+  if (standardize && !cnn_standardize_parse (standardize, &mode, &error))
+    return cnn_cli_fail (error);
+
+  if (data == NULL)
+    data = g_strdup ("fashion-mnist");
+  if (model == NULL)
+    model = g_strdup ("cnn2");
+  g_autofree char *source = NULL;
+  g_autofree char *spec = cnn_model_spec_load (model, &source, &error);
+  if (spec == NULL)
+    return cnn_cli_fail (error);
+  g_autoptr (CnnDataset) ds = cnn_dataset_load (data, (guint64) seed, &error);
+  if (ds == NULL)
+    return cnn_cli_fail (error);
+  CnnShape in = { ds->train->c, ds->train->h, ds->train->w };
+  g_autoptr (CnnNetwork) net = cnn_network_new (spec, source, in, ds->n_classes, &error);
+  if (net == NULL)
+    return cnn_cli_fail (error);
+  cnn_network_init_params (net, (guint64) seed);
+
+  g_autofree int *train_idx = NULL, *val_idx = NULL;
+  int n_train = 0, n_val = 0;
+  cnn_split_stratified (ds->train, ds->n_classes, val_split, (guint64) seed, &train_idx, &n_train,
+                        &val_idx, &n_val);
+  g_autoptr (CnnNormalizer) nz = cnn_normalizer_new_fit (mode, ds->train, train_idx, n_train);
+  g_autoptr (CnnTrainer) trainer = cnn_trainer_new (net, ds->train, nz, train_idx, n_train, val_idx,
+                                                    n_val, &config, &error);
+  if (trainer == NULL)
+    return cnn_cli_fail (error);
+
+  g_autofree char *out_dir = out ? g_strdup (out) : default_out_dir (model);
+  if (g_mkdir_with_parents (out_dir, 0755) != 0)
+    return cnn_cli_fail_printf (CNN_EXIT_FAILURE, "%s: cannot create the run folder: %s", out_dir,
+                                g_strerror (errno));
+  g_autofree char *opt_text = cnn_optimizer_config_describe (&config.optimizer);
+  CnnCheckpointMeta meta = { .data = data, .class_names = ds->class_names, .val_split = val_split,
+                             .seed = (guint64) seed, .optimizer = opt_text };
+  TrainRun run = { .json = json, .tty = isatty (STDERR_FILENO) && !json, .out_dir = out_dir,
+                   .net = net, .trainer = trainer, .nz = nz, .meta = &meta };
+  run.metrics = open_csv (out_dir, "metrics.csv",
+                          "epoch,train_loss,train_acc,val_loss,val_acc,img_per_s,seconds", &error);
+  if (run.metrics == NULL)
+    return cnn_cli_fail (error);
+  run.steps = open_csv (out_dir, "steps.csv", "step,epoch,loss,acc", &error);
+  if (run.steps == NULL)
+    {
+      fclose (run.metrics);
+      return cnn_cli_fail (error);
+    }
+
+  if (!json)
+    {
+      printf ("Training %s on %s: %d training and %d validation images of %d×%d×%d, %d classes\n",
+              model, ds->name, n_train, n_val, in.c, in.h, in.w, ds->n_classes);
+      printf ("%s, batch %d, %d epochs, standardize %s, seed %" G_GINT64_FORMAT ", %d threads\n",
+              opt_text, batch, epochs, cnn_standardize_name (mode), seed,
+              cnn_pool_get_n_threads (cnn_trainer_get_pool (trainer)));
+      fflush (stdout);
+    }
+
+  signal (SIGINT, on_sigint);
+  CnnTrainCallbacks cb = { on_step, on_epoch, should_stop, &run };
+  gboolean ok = cnn_trainer_run (trainer, &cb, &error);
+  signal (SIGINT, SIG_DFL);
+  if (run.tty)
+    fprintf (stderr, "\r%*s\r", 78, "");
+  fclose (run.metrics);
+  fclose (run.steps);
+
+  /* the end state: the last weights (or the last good ones after divergence) */
+  save (&run, "model.ckpt", NULL, NULL);
+  if (cnn_trainer_get_best_params (trainer, NULL) == NULL)
+    save (&run, "best.ckpt", NULL, NULL);
+  if (run.save_error)
+    {
+      int st = cnn_cli_fail (run.save_error);
+      g_error_free (run.save_error);
+      return st == CNN_EXIT_BAD_INPUT ? CNN_EXIT_FAILURE : st;
+    }
+  if (!ok)
+    {
+      if (g_error_matches (error, CNN_ERROR, CNN_ERROR_CANCELLED))
+        {
+          fprintf (stderr, "convscope: interrupted; the run so far is saved in %s\n", out_dir);
+          return 130;
+        }
+      int st = cnn_cli_fail (error);
+      fprintf (stderr, "convscope: the last good weights are saved in %s/model.ckpt\n", out_dir);
+      return st;
+    }
+  if (!json)
+    printf ("Saved %s/metrics.csv, model.ckpt and best.ckpt\n", out_dir);
+  return CNN_EXIT_OK;
+}

@@ -1,0 +1,37 @@
+/* cnn-cli.h: the headless command line (`convscope train|eval|summary|bench`).
+ * It links the engine only, so every command runs without a display. */
+#pragma once
+
+#include <glib.h>
+
+#include "cnn-engine.h"
+
+G_BEGIN_DECLS
+
+/* Exit statuses scripts rely on. */
+enum
+{
+  CNN_EXIT_OK = 0,
+  CNN_EXIT_FAILURE = 1,    /* something went wrong that is not the input's fault */
+  CNN_EXIT_BAD_INPUT = 2,  /* bad option, file, spec or data: one line on stderr */
+  CNN_EXIT_DIVERGED = 3,   /* the loss became NaN/Inf; the last good weights were saved */
+};
+
+int cnn_cli_train   (int argc, char **argv);
+int cnn_cli_eval    (int argc, char **argv);
+int cnn_cli_summary (int argc, char **argv);
+int cnn_cli_bench   (int argc, char **argv);
+
+/* Print "convscope: MESSAGE" on stderr and return the exit status for it. */
+int  cnn_cli_fail        (const GError *error);
+int  cnn_cli_fail_printf (int status, const char *format, ...) G_GNUC_PRINTF (2, 3);
+/* Parse argv with the entries; on error print one line and return FALSE. */
+gboolean cnn_cli_parse   (GOptionContext *context, int *argc, char ***argv, int *status);
+
+/* Either a checkpoint (a file starting with the checkpoint magic) or a
+ * preset / spec file built for `input` and `n_classes` with fresh weights. */
+gboolean cnn_cli_is_checkpoint (const char *path);
+/* "1,28,28" -> shape */
+gboolean cnn_cli_parse_shape   (const char *text, CnnShape *shape, GError **error);
+
+G_END_DECLS

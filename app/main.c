@@ -1,0 +1,50 @@
+/* convscope: the command line. Without a subcommand it will open the
+ * workbench window; until the window exists it explains the commands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cnn-cli.h"
+
+static const struct
+{
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *help;
+} commands[] = {
+  { "train", cnn_cli_train, "train a model on a data set and save the run" },
+  { "eval", cnn_cli_eval, "accuracy and loss of a checkpoint on a split" },
+  { "summary", cnn_cli_summary, "layers, output shapes and parameter counts" },
+  { "bench", cnn_cli_bench, "training and inference speed in images/s" },
+};
+
+static void
+usage (FILE *out)
+{
+  fprintf (out, "Usage: convscope COMMAND [OPTIONS]\n\nCommands:\n");
+  for (size_t i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-9s %s\n", commands[i].name, commands[i].help);
+  fprintf (out, "\nconvscope COMMAND --help shows the options of a command.\n");
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
+    {
+      usage (stdout);
+      return argc < 2 ? CNN_EXIT_BAD_INPUT : CNN_EXIT_OK;
+    }
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("convscope %s\n", PACKAGE_VERSION);
+      return CNN_EXIT_OK;
+    }
+  for (size_t i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      {
+        g_set_prgname (g_strdup_printf ("convscope %s", argv[1]));
+        return commands[i].run (argc - 1, argv + 1);
+      }
+  fprintf (stderr, "convscope: unknown command “%s” (see convscope --help)\n", argv[1]);
+  return CNN_EXIT_BAD_INPUT;
+}

@@ -1,0 +1,233 @@
+/* cnn-dataset.c: image sets, data sets by name, stratified splits and the
+ * names of the standardization modes. The IDX reader, the synthetic shapes
+ * and the normalizer live in their own files. */
+#include "cnn-dataset.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cnn-error.h"
+#include "cnn-rng.h"
+
+#define SYNTHETIC_TRAIN 6000
+#define SYNTHETIC_TEST  1000
+
+/* A data set known by name: a Debian-style folder of IDX files. */
+typedef struct
+{
+  const char        *name;
+  const char        *dir;
+  const char        *missing_hint;   /* what to do when `dir` is absent */
+  const char *const *class_names;    /* NULL-terminated */
+} NamedSet;
+
+static const char *const fashion_classes[] = {
+  "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+  "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot", NULL,
+};
+
+static const char *const digit_classes[] = {
+  "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", NULL,
+};
+
+static const NamedSet named_sets[] = {
+  { "fashion-mnist", "/usr/share/datasets/fashion-mnist",
+    "install the Debian package dataset-fashion-mnist (apt install dataset-fashion-mnist)",
+    fashion_classes },
+  { "mnist", "/usr/share/datasets/mnist",
+    "put MNIST's four IDX files in a folder and give that folder's path instead",
+    digit_classes },
+};
+
+CnnImageSet *
+cnn_image_set_new (int n, int c, int h, int w)
+{
+  g_return_val_if_fail (n >= 0 && c > 0 && h > 0 && w > 0, NULL);
+  CnnImageSet *set = g_new0 (CnnImageSet, 1);
+  set->n = n;
+  set->c = c;
+  set->h = h;
+  set->w = w;
+  set->pixels = g_malloc0 ((gsize) n * c * h * w);   /* (n, c, h, w) */
+  set->labels = g_malloc0 ((gsize) n);               /* (n) */
+  return set;
+}
+
+void
+cnn_image_set_free (CnnImageSet *set)
+{
+  if (set == NULL)
+    return;
+  g_free (set->pixels);
+  g_free (set->labels);
+  g_free (set);
+}
+
+void
+cnn_dataset_free (CnnDataset *ds)
+{
+  if (ds == NULL)
+    return;
+  g_free (ds->name);
+  g_strfreev (ds->class_names);
+  cnn_image_set_free (ds->train);
+  cnn_image_set_free (ds->test);
+  g_free (ds);
+}
+
+static int
+max_label (const CnnImageSet *set)
+{
+  int m = -1;
+  for (int i = 0; set != NULL && i < set->n; i++)
+    m = MAX (m, set->labels[i]);
+  return m;
+}
+
+static CnnDataset *
+load_named (const NamedSet *ns, GError **error)
+{
+  if (!g_file_test (ns->dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_IO, "%s: %s does not exist; %s",
+                   ns->name, ns->dir, ns->missing_hint);
+      return NULL;
+    }
+  g_autoptr (CnnDataset) ds = cnn_dataset_load_idx_dir (ns->dir, error);
+  if (ds == NULL)
+    return NULL;
+  int n_classes = (int) g_strv_length ((char **) ns->class_names);
+  int top = MAX (max_label (ds->train), max_label (ds->test));
+  if (top >= n_classes)
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_FORMAT,
+                   "%s: label %d found, but %s has only %d classes (0 to %d)",
+                   ns->dir, top, ns->name, n_classes, n_classes - 1);
+      return NULL;
+    }
+  g_free (ds->name);
+  ds->name = g_strdup (ns->name);
+  g_strfreev (ds->class_names);
+  ds->class_names = g_strdupv ((char **) ns->class_names);
+  ds->n_classes = n_classes;
+  return g_steal_pointer (&ds);
+}
+
+CnnDataset *
+cnn_dataset_load (const char *spec, guint64 seed, GError **error)
+{
+  if (spec == NULL || spec[0] == '\0')
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG,
+                   "no data set given: use fashion-mnist, mnist, synthetic or a folder of IDX files");
+      return NULL;
+    }
+  if (strcmp (spec, "synthetic") == 0)
+    return cnn_dataset_new_synthetic (seed, SYNTHETIC_TRAIN, SYNTHETIC_TEST);
+  for (gsize i = 0; i < G_N_ELEMENTS (named_sets); i++)
+    if (strcmp (spec, named_sets[i].name) == 0)
+      return load_named (&named_sets[i], error);
+  if (g_file_test (spec, G_FILE_TEST_IS_DIR))
+    return cnn_dataset_load_idx_dir (spec, error);
+  if (g_file_test (spec, G_FILE_TEST_EXISTS))
+    g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG,
+                 "%s: not a folder; a data set is fashion-mnist, mnist, synthetic "
+                 "or a folder of IDX files", spec);
+  else
+    g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG,
+                 "%s: no such data set or folder; use fashion-mnist, mnist, synthetic "
+                 "or a folder of IDX files", spec);
+  return NULL;
+}
+
+static int
+compare_int (gconstpointer a, gconstpointer b)
+{
+  int x = *(const int *) a, y = *(const int *) b;
+  return (x > y) - (x < y);
+}
+
+void
+cnn_split_stratified (const CnnImageSet *set, int n_classes, double fraction, guint64 seed,
+                      int **train_idx, int *n_train, int **val_idx, int *n_val)
+{
+  g_return_if_fail (set != NULL && train_idx != NULL && n_train != NULL);
+  g_return_if_fail (val_idx != NULL && n_val != NULL);
+  g_return_if_fail (n_classes >= 1 && n_classes <= 256);
+  if (!(fraction > 0))       /* also catches NaN */
+    fraction = 0;
+  fraction = MIN (fraction, 1.0);
+
+  /* Bucket the image indices by label. Labels are bytes, so 256 buckets hold
+   * every image even if a label is not below n_classes. */
+  int count[256] = { 0 }, start[257];
+  for (int i = 0; i < set->n; i++)
+    count[set->labels[i]]++;
+  start[0] = 0;
+  for (int k = 0; k < 256; k++)
+    start[k + 1] = start[k] + count[k];
+  int *order = g_new (int, MAX (set->n, 1));   /* (n): indices grouped by label */
+  int fill[256];
+  memcpy (fill, start, sizeof fill);
+  for (int i = 0; i < set->n; i++)
+    order[fill[set->labels[i]]++] = i;
+
+  /* The same seed picks the same images whatever else the caller does with
+   * its own generators: this one is private to the split. */
+  CnnRng rng;
+  cnn_rng_init (&rng, seed, 0x5b117);
+  int *val = g_new (int, MAX (set->n, 1));
+  int *train = g_new (int, MAX (set->n, 1));
+  int nv = 0, nt = 0;
+  for (int k = 0; k < 256; k++)
+    {
+      int *members = order + start[k];
+      cnn_rng_shuffle_int (&rng, members, count[k]);
+      int take = (int) floor (fraction * count[k] + 0.5);
+      for (int j = 0; j < count[k]; j++)
+        {
+          if (j < take)
+            val[nv++] = members[j];
+          else
+            train[nt++] = members[j];
+        }
+    }
+  g_free (order);
+  qsort (val, nv, sizeof (int), compare_int);
+  qsort (train, nt, sizeof (int), compare_int);
+  *val_idx = val;
+  *n_val = nv;
+  *train_idx = train;
+  *n_train = nt;
+}
+
+static const char *const standardize_names[] = {
+  [CNN_STANDARDIZE_SCALE] = "scale",
+  [CNN_STANDARDIZE_PIXEL] = "pixel",
+  [CNN_STANDARDIZE_CHANNEL] = "channel",
+  [CNN_STANDARDIZE_NONE] = "none",
+};
+
+const char *
+cnn_standardize_name (CnnStandardize mode)
+{
+  if ((unsigned) mode >= G_N_ELEMENTS (standardize_names))
+    return "unknown";
+  return standardize_names[mode];
+}
+
+gboolean
+cnn_standardize_parse (const char *text, CnnStandardize *mode, GError **error)
+{
+  for (gsize i = 0; text != NULL && i < G_N_ELEMENTS (standardize_names); i++)
+    if (g_ascii_strcasecmp (text, standardize_names[i]) == 0)
+      {
+        *mode = (CnnStandardize) i;
+        return TRUE;
+      }
+  g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG,
+               "unknown standardization “%s”: use pixel, channel, scale or none",
+               text ? text : "");
+  return FALSE;
+}

@@ -1,0 +1,3 @@
+#include "cnn-error.h"
+
+G_DEFINE_QUARK (cnn-error-quark, cnn_error)

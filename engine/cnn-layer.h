@@ -1,0 +1,161 @@
+/* cnn-layer.h: the layer class table and the hyperparameter table that drives
+ * the model-spec parser, `convscope layers` and the model panel.
+ *
+ * Tensors are contiguous NCHW float32. A CnnShape describes one sample
+ * (c, h, w); the batch size N is given to forward/backward. Dense-style
+ * outputs are (c, 1, 1). */
+#pragma once
+
+#include <glib.h>
+#include <stddef.h>
+
+#include "cnn-pool.h"
+#include "cnn-rng.h"
+
+G_BEGIN_DECLS
+
+#define CNN_MAX_INPUTS 8
+#define CNN_MAX_HYPER  12
+
+typedef struct
+{
+  int c, h, w;
+} CnnShape;
+
+static inline size_t
+cnn_shape_size (CnnShape s)
+{
+  return (size_t) s.c * s.h * s.w;
+}
+
+typedef enum
+{
+  CNN_HYPER_INT,      /* one integer */
+  CNN_HYPER_FLOAT,    /* one number */
+  CNN_HYPER_PAIR,     /* "3" or "3,5": height, width */
+  CNN_HYPER_CHOICE,   /* one word out of `choices` ("a|b|c"); stored as its index */
+  CNN_HYPER_PADDING,  /* "same", "valid", "1" or "1,2" */
+} CnnHyperType;
+
+typedef enum
+{
+  CNN_PADDING_EXPLICIT,
+  CNN_PADDING_SAME,
+  CNN_PADDING_VALID,
+} CnnPaddingMode;
+
+typedef struct
+{
+  const char  *name;
+  CnnHyperType type;
+  const char  *default_value;   /* parsed like user text; NULL: required */
+  double       min, max;        /* allowed range for numbers and pairs */
+  const char  *choices;         /* for CNN_HYPER_CHOICE, "a|b|c" */
+  const char  *help;
+} CnnHyperSpec;
+
+typedef struct
+{
+  int    i[2];      /* INT: i[0]; PAIR and explicit PADDING: (h, w); CHOICE: index */
+  double f;         /* FLOAT */
+  int    mode;      /* PADDING: a CnnPaddingMode */
+} CnnHyperValue;
+
+typedef struct _CnnLayer      CnnLayer;
+typedef struct _CnnLayerClass CnnLayerClass;
+
+/* What one forward or backward call needs besides the tensors. */
+typedef struct
+{
+  int      N;          /* batch size */
+  gboolean training;   /* batch statistics and dropout on */
+  CnnRng  *rng;        /* for dropout masks */
+  CnnPool *pool;       /* worker threads */
+  gboolean skip_param_grads;  /* backward: leave layer->grads alone (frozen) */
+} CnnPass;
+
+struct _CnnLayerClass
+{
+  const char         *name;         /* the type as written in specs: "conv2d" */
+  const char         *help;
+  const CnnHyperSpec *hyper;        /* n_hyper entries */
+  int                 n_hyper;
+  int                 min_inputs;
+  int                 max_inputs;
+
+  /* From in_shape[] and hp[], set out_shape, n_params and n_state; check
+   * that the inputs fit. Errors are for users (name the layer). */
+  gboolean (*setup)       (CnnLayer *layer, GError **error);
+  /* Fill params (and state) with their initial values. May be NULL. */
+  void     (*init_params) (CnnLayer *layer, CnnRng *rng);
+  /* in[i]: (N, in_shape[i]); out: (N, out_shape). */
+  void     (*forward)     (CnnLayer *layer, const CnnPass *pass,
+                           const float *const *in, float *out);
+  /* Given dout (N, out_shape), the forward's in and out, ADD parameter
+   * gradients into layer->grads (unless pass->skip_param_grads) and WRITE the input gradients into din[i]
+   * (overwriting). din[i] may be NULL when that gradient is not wanted. */
+  void     (*backward)    (CnnLayer *layer, const CnnPass *pass,
+                           const float *const *in, const float *out,
+                           const float *dout, float *const *din);
+  /* Release layer->priv. May be NULL (then g_free is used). */
+  void     (*free_priv)   (CnnLayer *layer);
+};
+
+struct _CnnLayer
+{
+  const CnnLayerClass *klass;
+  char          *name;
+  int            n_inputs;
+  int            inputs[CNN_MAX_INPUTS];   /* node index; -1: the network input */
+  CnnHyperValue  hp[CNN_MAX_HYPER];        /* indexed like klass->hyper */
+  gboolean       hp_given[CNN_MAX_HYPER];  /* written in the spec (else default) */
+  CnnShape       in_shape[CNN_MAX_INPUTS];
+  CnnShape       out_shape;
+
+  size_t         n_params;   /* trainable, in the network's parameter arena */
+  float         *params;
+  float         *grads;      /* same layout as params */
+  size_t         n_state;    /* not trainable (BN running statistics) */
+  float         *state;
+  gboolean       frozen;     /* parameters are not updated */
+
+  gpointer       priv;       /* per-layer caches, owned by the layer */
+};
+
+/* Every layer class, NULL-terminated. */
+const CnnLayerClass *const *cnn_layer_classes (void);
+const CnnLayerClass        *cnn_layer_class_find (const char *name);
+
+/* Look up a hyperparameter's index by name; -1 when the class has none. */
+int       cnn_layer_class_find_hyper (const CnnLayerClass *klass, const char *name);
+/* Parse `text` for hyperparameter `index` into `value`. */
+gboolean  cnn_hyper_parse   (const CnnHyperSpec *spec, const char *text,
+                             CnnHyperValue *value, GError **error);
+/* Format a value back into spec text (newly allocated). */
+char     *cnn_hyper_format  (const CnnHyperSpec *spec, const CnnHyperValue *value);
+/* Human-readable hyperparameter summary of a layer: "filters=8 kernel=3". */
+char     *cnn_layer_describe (const CnnLayer *layer);
+
+/* Helpers for layer implementations. */
+/* Grow *buf to hold at least `count` floats (contents not kept). */
+float    *cnn_scratch_ensure (float **buf, size_t *capacity, size_t count);
+/* Output size of a conv/pool along one axis; padding totals in *pad_before. */
+gboolean  cnn_window_output  (int in, int kernel, int stride, const CnnHyperValue *padding,
+                              int axis, int *out, int *pad_before);
+
+/* Weight initializers (Keras' names). fan_in/fan_out as Keras computes them. */
+typedef enum
+{
+  CNN_INIT_GLOROT_UNIFORM,
+  CNN_INIT_GLOROT_NORMAL,
+  CNN_INIT_HE_UNIFORM,
+  CNN_INIT_HE_NORMAL,
+  CNN_INIT_SMALL_NORMAL,    /* N(0, 0.01^2): the lecture's "small random numbers" */
+  CNN_INIT_ZEROS,
+} CnnInit;
+
+#define CNN_INIT_CHOICES "glorot_uniform|glorot_normal|he_uniform|he_normal|small_normal|zeros"
+
+void cnn_init_weights (float *w, size_t n, CnnInit init, int fan_in, int fan_out, CnnRng *rng);
+
+G_END_DECLS

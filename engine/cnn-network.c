@@ -1,0 +1,359 @@
+#include "cnn-network.h"
+
+#include <string.h>
+
+#include "cnn-error.h"
+#include "cnn-spec.h"
+
+typedef struct
+{
+  float  *buf;
+  size_t  cap;
+} Buffer;
+
+struct _CnnNetwork
+{
+  char      *spec;
+  CnnShape   input;
+  int        n_classes;
+  int        n_layers;
+  CnnLayer  *layers;
+
+  float     *params, *grads, *state;     /* the arenas */
+  size_t     n_params, n_state;
+
+  int       *n_consumers;                /* per layer: how many layers read its output */
+  Buffer    *outputs;                    /* per layer: (N, out_shape) of the last forward */
+  Buffer    *douts;                      /* per layer: gradient of its output */
+  Buffer     extra;                      /* gradient of a second consumer, before adding */
+  int        N;                          /* batch size of the last forward */
+  gboolean   training;
+  int        last_run;                   /* the forward ran layers 0..last_run */
+  const float *forward_input;            /* x of the last forward (the caller's) */
+};
+
+static gboolean
+setup_layers (CnnNetwork *net, GError **error)
+{
+  for (int i = 0; i < net->n_layers; i++)
+    {
+      CnnLayer *l = &net->layers[i];
+      for (int j = 0; j < l->n_inputs; j++)
+        l->in_shape[j] = l->inputs[j] < 0 ? net->input : net->layers[l->inputs[j]].out_shape;
+      GError *local = NULL;
+      if (!l->klass->setup (l, &local))
+        {
+          g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_SPEC, "layer %s (%s): %s",
+                       l->name, l->klass->name, local->message);
+          g_error_free (local);
+          return FALSE;
+        }
+      if (cnn_shape_size (l->out_shape) == 0)
+        {
+          g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_SPEC,
+                       "layer %s (%s): its output is empty for a %d×%d×%d input; the input is too small",
+                       l->name, l->klass->name, l->in_shape[0].c, l->in_shape[0].h, l->in_shape[0].w);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+CnnNetwork *
+cnn_network_new (const char *spec_text, const char *source, CnnShape input, int n_classes, GError **error)
+{
+  g_return_val_if_fail (spec_text != NULL, NULL);
+  if (input.c < 1 || input.h < 1 || input.w < 1 || n_classes < 1)
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG,
+                   "%s: input shape %d×%d×%d with %d classes is not usable",
+                   source, input.c, input.h, input.w, n_classes);
+      return NULL;
+    }
+  g_autoptr (CnnNetwork) net = g_new0 (CnnNetwork, 1);
+  net->spec = g_strdup (spec_text);
+  net->input = input;
+  net->n_classes = n_classes;
+  net->layers = cnn_spec_parse (spec_text, source, n_classes, &net->n_layers, error);
+  if (net->layers == NULL)
+    return NULL;
+  GError *local = NULL;
+  if (!setup_layers (net, &local))
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_SPEC, "%s: %s", source, local->message);
+      g_error_free (local);
+      return NULL;
+    }
+
+  for (int i = 0; i < net->n_layers; i++)
+    {
+      net->n_params += net->layers[i].n_params;
+      net->n_state += net->layers[i].n_state;
+    }
+  net->params = g_new0 (float, MAX (net->n_params, 1));
+  net->grads = g_new0 (float, MAX (net->n_params, 1));
+  net->state = g_new0 (float, MAX (net->n_state, 1));
+  size_t p = 0, s = 0;
+  for (int i = 0; i < net->n_layers; i++)
+    {
+      CnnLayer *l = &net->layers[i];
+      l->params = net->params + p;
+      l->grads = net->grads + p;
+      l->state = net->state + s;
+      p += l->n_params;
+      s += l->n_state;
+    }
+
+  net->n_consumers = g_new0 (int, net->n_layers);
+  for (int i = 0; i < net->n_layers; i++)
+    for (int j = 0; j < net->layers[i].n_inputs; j++)
+      if (net->layers[i].inputs[j] >= 0)
+        net->n_consumers[net->layers[i].inputs[j]]++;
+  net->outputs = g_new0 (Buffer, net->n_layers);
+  net->douts = g_new0 (Buffer, net->n_layers);
+  net->last_run = -1;
+  return g_steal_pointer (&net);
+}
+
+void
+cnn_network_free (CnnNetwork *net)
+{
+  if (net == NULL)
+    return;
+  if (net->layers)
+    {
+      for (int i = 0; i < net->n_layers; i++)
+        {
+          g_free (net->outputs ? net->outputs[i].buf : NULL);
+          g_free (net->douts ? net->douts[i].buf : NULL);
+        }
+      cnn_spec_free_layers (net->layers, net->n_layers);
+    }
+  g_free (net->outputs);
+  g_free (net->douts);
+  g_free (net->extra.buf);
+  g_free (net->n_consumers);
+  g_free (net->params);
+  g_free (net->grads);
+  g_free (net->state);
+  g_free (net->spec);
+  g_free (net);
+}
+
+void
+cnn_network_init_params (CnnNetwork *net, guint64 seed)
+{
+  CnnRng rng;
+  cnn_rng_init (&rng, seed, 0x1a7e);
+  memset (net->params, 0, net->n_params * sizeof (float));
+  memset (net->state, 0, net->n_state * sizeof (float));
+  for (int i = 0; i < net->n_layers; i++)
+    if (net->layers[i].klass->init_params)
+      net->layers[i].klass->init_params (&net->layers[i], &rng);
+}
+
+int
+cnn_network_get_n_layers (const CnnNetwork *net)
+{
+  return net->n_layers;
+}
+
+CnnLayer *
+cnn_network_get_layer (const CnnNetwork *net, int index)
+{
+  g_return_val_if_fail (index >= 0 && index < net->n_layers, NULL);
+  return &net->layers[index];
+}
+
+int
+cnn_network_find_layer (const CnnNetwork *net, const char *name)
+{
+  for (int i = 0; i < net->n_layers; i++)
+    if (strcmp (net->layers[i].name, name) == 0)
+      return i;
+  return -1;
+}
+
+CnnShape
+cnn_network_get_input_shape (const CnnNetwork *net)
+{
+  return net->input;
+}
+
+CnnShape
+cnn_network_get_output_shape (const CnnNetwork *net)
+{
+  return net->layers[net->n_layers - 1].out_shape;
+}
+
+int
+cnn_network_get_n_classes (const CnnNetwork *net)
+{
+  return net->n_classes;
+}
+
+const char *
+cnn_network_get_spec (const CnnNetwork *net)
+{
+  return net->spec;
+}
+
+size_t
+cnn_network_get_n_params (const CnnNetwork *net)
+{
+  return net->n_params;
+}
+
+float *
+cnn_network_get_params (CnnNetwork *net)
+{
+  return net->params;
+}
+
+float *
+cnn_network_get_grads (CnnNetwork *net)
+{
+  return net->grads;
+}
+
+size_t
+cnn_network_get_n_state (const CnnNetwork *net)
+{
+  return net->n_state;
+}
+
+float *
+cnn_network_get_state (CnnNetwork *net)
+{
+  return net->state;
+}
+
+void
+cnn_network_zero_grads (CnnNetwork *net)
+{
+  memset (net->grads, 0, net->n_params * sizeof (float));
+}
+
+int
+cnn_network_get_logits_layer (const CnnNetwork *net)
+{
+  const CnnLayer *last = &net->layers[net->n_layers - 1];
+  if (strcmp (last->klass->name, "softmax") == 0 && last->inputs[0] >= 0)
+    return last->inputs[0];
+  return net->n_layers - 1;
+}
+
+const float *
+cnn_network_forward (CnnNetwork *net, const float *x, int N, gboolean training,
+                     CnnRng *rng, CnnPool *pool, int upto)
+{
+  g_return_val_if_fail (N > 0, NULL);
+  if (upto < 0 || upto >= net->n_layers)
+    upto = net->n_layers - 1;
+  CnnPass pass = { .N = N, .training = training, .rng = rng, .pool = pool };
+  for (int i = 0; i <= upto; i++)
+    {
+      CnnLayer *l = &net->layers[i];
+      const float *in[CNN_MAX_INPUTS];
+      for (int j = 0; j < l->n_inputs; j++)
+        in[j] = l->inputs[j] < 0 ? x : net->outputs[l->inputs[j]].buf;
+      float *out = cnn_scratch_ensure (&net->outputs[i].buf, &net->outputs[i].cap,
+                                       (size_t) N * cnn_shape_size (l->out_shape));
+      l->klass->forward (l, &pass, in, out);
+    }
+  net->N = N;
+  net->forward_input = x;
+  net->training = training;
+  net->last_run = upto;
+  return net->outputs[upto].buf;
+}
+
+const float *
+cnn_network_get_output (const CnnNetwork *net, int index)
+{
+  g_return_val_if_fail (index >= 0 && index <= net->last_run, NULL);
+  return net->outputs[index].buf;
+}
+
+static void
+add_into (float *dst, const float *src, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    dst[i] += src[i];
+}
+
+void
+cnn_network_backward (CnnNetwork *net, int from, const float *dfrom, float *dx,
+                      CnnRng *rng, CnnPool *pool)
+{
+  g_return_if_fail (from >= 0 && from <= net->last_run);
+  const int N = net->N;
+  CnnPass pass = { .N = N, .training = net->training, .rng = rng, .pool = pool };
+  size_t in_size = (size_t) N * cnn_shape_size (net->input);
+  /* which layers' output gradients are complete: a layer's gradient is the
+   * sum over its consumers, and consumers come later in the order */
+  g_autofree gboolean *written = g_new0 (gboolean, net->n_layers);
+  gboolean dx_written = FALSE;
+
+  for (int i = from; i >= 0; i--)
+    {
+      CnnLayer *l = &net->layers[i];
+      const float *dout;
+      if (i == from)
+        dout = dfrom;
+      else if (written[i])
+        dout = net->douts[i].buf;
+      else
+        continue;   /* nothing downstream of this layer reaches `from` */
+
+      const float *in[CNN_MAX_INPUTS];
+      float *din[CNN_MAX_INPUTS];
+      /* where each input's gradient goes, and whether it must be added */
+      float *target[CNN_MAX_INPUTS];
+      size_t target_size[CNN_MAX_INPUTS];
+      gboolean pending_add[CNN_MAX_INPUTS] = { FALSE };
+      for (int j = 0; j < l->n_inputs; j++)
+        {
+          int src = l->inputs[j];
+          target[j] = NULL;
+          din[j] = NULL;
+          if (src < 0)
+            {
+              if (dx == NULL)
+                continue;
+              target[j] = dx;
+              target_size[j] = in_size;
+              pending_add[j] = dx_written;
+              dx_written = TRUE;
+            }
+          else
+            {
+              target_size[j] = (size_t) N * cnn_shape_size (net->layers[src].out_shape);
+              target[j] = cnn_scratch_ensure (&net->douts[src].buf, &net->douts[src].cap, target_size[j]);
+              pending_add[j] = written[src];
+              written[src] = TRUE;
+            }
+          /* the same source twice in one layer (x + x) also needs adding */
+          for (int k = 0; k < j; k++)
+            if (l->inputs[k] == src && target[k] != NULL)
+              pending_add[j] = TRUE;
+          din[j] = pending_add[j] ? NULL : target[j];
+        }
+      for (int j = 0; j < l->n_inputs; j++)
+        in[j] = l->inputs[j] < 0 ? net->forward_input : net->outputs[l->inputs[j]].buf;
+      pass.skip_param_grads = l->frozen;
+      l->klass->backward (l, &pass, in, net->outputs[i].buf, dout, din);
+      /* an input whose gradient already holds another consumer's share gets
+       * this layer's share computed alone into scratch, then added */
+      for (int j = 0; j < l->n_inputs; j++)
+        {
+          if (!pending_add[j])
+            continue;
+          float *tmp[CNN_MAX_INPUTS] = { NULL };
+          tmp[j] = cnn_scratch_ensure (&net->extra.buf, &net->extra.cap, target_size[j]);
+          pass.skip_param_grads = TRUE;
+          l->klass->backward (l, &pass, in, net->outputs[i].buf, dout, tmp);
+          add_into (target[j], tmp[j], target_size[j]);
+        }
+    }
+}

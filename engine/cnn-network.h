@@ -1,0 +1,67 @@
+/* cnn-network.h: a network is a graph of layers in topological order.
+ *
+ * All trainable parameters live in one arena and their gradients in another,
+ * so an optimizer step is one flat loop and a snapshot is one copy. Layer
+ * outputs are kept per node for the last forward pass, so backward and the
+ * visualizations can read any layer's activations. */
+#pragma once
+
+#include <glib.h>
+
+#include "cnn-layer.h"
+#include "cnn-pool.h"
+#include "cnn-rng.h"
+
+G_BEGIN_DECLS
+
+typedef struct _CnnNetwork CnnNetwork;
+
+/* Build from spec text (see data/models/ and HACKING.md). `source` names the
+ * text in errors (a file name or "preset cnn2"). The word `classes` in the
+ * spec stands for n_classes. Parameters start at zero: call
+ * cnn_network_init_params(). */
+CnnNetwork *cnn_network_new          (const char *spec_text, const char *source,
+                                      CnnShape input, int n_classes, GError **error);
+void        cnn_network_free         (CnnNetwork *net);
+
+void        cnn_network_init_params  (CnnNetwork *net, guint64 seed);
+
+int         cnn_network_get_n_layers (const CnnNetwork *net);
+CnnLayer   *cnn_network_get_layer    (const CnnNetwork *net, int index);
+int         cnn_network_find_layer   (const CnnNetwork *net, const char *name);
+CnnShape    cnn_network_get_input_shape  (const CnnNetwork *net);
+CnnShape    cnn_network_get_output_shape (const CnnNetwork *net);
+int         cnn_network_get_n_classes    (const CnnNetwork *net);
+const char *cnn_network_get_spec     (const CnnNetwork *net);
+
+/* The arenas. */
+size_t      cnn_network_get_n_params (const CnnNetwork *net);   /* trainable */
+float      *cnn_network_get_params   (CnnNetwork *net);
+float      *cnn_network_get_grads    (CnnNetwork *net);
+size_t      cnn_network_get_n_state  (const CnnNetwork *net);   /* BN statistics */
+float      *cnn_network_get_state    (CnnNetwork *net);
+void        cnn_network_zero_grads   (CnnNetwork *net);
+
+/* The layer whose output is the class scores before softmax: the last
+ * layer, or its input when the last layer is a softmax. */
+int         cnn_network_get_logits_layer (const CnnNetwork *net);
+
+/* Run layers 0..upto (all with upto = -1) on x (N, input shape).
+ * Returns that layer's output (N, out_shape), owned by the network and valid
+ * until the next forward. */
+const float *cnn_network_forward     (CnnNetwork *net, const float *x, int N,
+                                      gboolean training, CnnRng *rng, CnnPool *pool,
+                                      int upto);
+/* The output of layer `index` from the last forward. */
+const float *cnn_network_get_output  (const CnnNetwork *net, int index);
+
+/* Back-propagate d(loss)/d(output of layer `from`) (N, out_shape), given by
+ * `dfrom`, through the last forward. Parameter gradients are ADDED to the
+ * grads arena. If dx is not NULL, the input gradient (N, input shape) is
+ * written there. */
+void        cnn_network_backward     (CnnNetwork *net, int from, const float *dfrom,
+                                      float *dx, CnnRng *rng, CnnPool *pool);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnnNetwork, cnn_network_free)
+
+G_END_DECLS

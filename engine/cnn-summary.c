@@ -1,0 +1,94 @@
+#include "cnn-summary.h"
+
+#include <string.h>
+
+size_t
+cnn_layer_count_params (const CnnLayer *layer)
+{
+  return layer->n_params + layer->n_state;
+}
+
+static char *
+with_commas (size_t v)
+{
+  g_autofree char *digits = g_strdup_printf ("%zu", v);
+  GString *s = g_string_new (NULL);
+  int len = strlen (digits);
+  for (int i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (s, ',');
+      g_string_append_c (s, digits[i]);
+    }
+  return g_string_free (s, FALSE);
+}
+
+char *
+cnn_summary_text (const CnnNetwork *net)
+{
+  GString *s = g_string_new (NULL);
+  CnnShape in = cnn_network_get_input_shape (net);
+  g_string_append_printf (s, "Input: %d×%d×%d (channels×height×width), %d classes\n",
+                          in.c, in.h, in.w, cnn_network_get_n_classes (net));
+  g_string_append_printf (s, "%-18s %-14s %-16s %10s  %s\n", "Layer", "Type", "Output shape",
+                          "Params", "Inputs");
+  g_string_append (s, "─────────────────────────────────────────────────────────────────────\n");
+  size_t total = 0, stats = 0;
+  for (int i = 0; i < cnn_network_get_n_layers (net); i++)
+    {
+      const CnnLayer *l = cnn_network_get_layer (net, i);
+      g_autofree char *shape = g_strdup_printf ("%d×%d×%d", l->out_shape.c, l->out_shape.h,
+                                                l->out_shape.w);
+      g_autofree char *count = with_commas (cnn_layer_count_params (l));
+      GString *inputs = g_string_new (NULL);
+      /* name the inputs only where the graph branches: a plain chain reads top down */
+      if (l->n_inputs > 1 || l->inputs[0] != i - 1)
+        for (int j = 0; j < l->n_inputs; j++)
+          g_string_append_printf (inputs, "%s%s", j ? ", " : "",
+                                  l->inputs[j] < 0 ? "input" : cnn_network_get_layer (net, l->inputs[j])->name);
+      /* pad by characters, not bytes: "×" is two bytes */
+      int pad = 16 - (int) g_utf8_strlen (shape, -1);
+      g_string_append_printf (s, "%-18s %-14s %s%*s %10s  %s\n", l->name, l->klass->name, shape,
+                              MAX (pad, 0), "", count, inputs->str);
+      g_string_free (inputs, TRUE);
+      total += cnn_layer_count_params (l);
+      stats += l->n_state;
+    }
+  g_autofree char *t = with_commas (total);
+  g_autofree char *tr = with_commas (total - stats);
+  g_autofree char *nt = with_commas (stats);
+  g_string_append (s, "─────────────────────────────────────────────────────────────────────\n");
+  g_string_append_printf (s, "Total params: %s\nTrainable params: %s\nNon-trainable params: %s\n",
+                          t, tr, nt);
+  return g_string_free (s, FALSE);
+}
+
+char *
+cnn_summary_json (const CnnNetwork *net)
+{
+  GString *s = g_string_new ("{\"layers\": [");
+  size_t total = 0, trainable = 0;
+  for (int i = 0; i < cnn_network_get_n_layers (net); i++)
+    {
+      const CnnLayer *l = cnn_network_get_layer (net, i);
+      g_autofree char *name = g_strescape (l->name, NULL);
+      g_string_append_printf (s, "%s{\"name\": \"%s\", \"type\": \"%s\", \"output_shape\": [%d, %d, %d], "
+                              "\"params\": %zu, \"trainable_params\": %zu, \"inputs\": [",
+                              i ? ", " : "", name, l->klass->name, l->out_shape.c, l->out_shape.h,
+                              l->out_shape.w, cnn_layer_count_params (l), l->n_params);
+      for (int j = 0; j < l->n_inputs; j++)
+        {
+          g_autofree char *in = g_strescape (l->inputs[j] < 0 ? "input"
+                                             : cnn_network_get_layer (net, l->inputs[j])->name, NULL);
+          g_string_append_printf (s, "%s\"%s\"", j ? ", " : "", in);
+        }
+      g_string_append (s, "]}");
+      total += cnn_layer_count_params (l);
+      trainable += l->n_params;
+    }
+  CnnShape in = cnn_network_get_input_shape (net);
+  g_string_append_printf (s, "], \"input_shape\": [%d, %d, %d], \"classes\": %d, "
+                          "\"total_params\": %zu, \"trainable_params\": %zu}",
+                          in.c, in.h, in.w, cnn_network_get_n_classes (net), total, trainable);
+  return g_string_free (s, FALSE);
+}

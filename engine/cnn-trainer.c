@@ -1,0 +1,280 @@
+#include "cnn-trainer.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cnn-error.h"
+#include "cnn-loss.h"
+
+struct _CnnTrainer
+{
+  CnnNetwork          *net;
+  const CnnImageSet   *set;
+  const CnnNormalizer *nz;
+  int                 *train_idx;      /* shuffled every epoch */
+  int                  n_train;
+  const int           *val_idx;
+  int                  n_val;
+  CnnTrainConfig       config;
+  CnnOptimizer        *optimizer;
+  CnnPool             *pool;
+  CnnRng               shuffle_rng, dropout_rng;
+  int                  epochs_done;
+  gint64               global_step;
+  double               best_val_loss;
+  int                  best_epoch;
+  float               *best_params, *best_state;
+  float               *good_params, *good_state;   /* before the last update */
+  float               *x;        /* (B, C, H, W) */
+  guint8              *labels;   /* (B) */
+  float               *dlogits;  /* (B, K) */
+};
+
+CnnTrainer *
+cnn_trainer_new (CnnNetwork *net, const CnnImageSet *set, const CnnNormalizer *nz,
+                 const int *train_idx, int n_train, const int *val_idx, int n_val,
+                 const CnnTrainConfig *config, GError **error)
+{
+  CnnShape in = cnn_network_get_input_shape (net);
+  if (set->c != in.c || set->h != in.h || set->w != in.w)
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_SHAPE,
+                   "the model takes %d×%d×%d inputs but the images are %d×%d×%d",
+                   in.c, in.h, in.w, set->c, set->h, set->w);
+      return NULL;
+    }
+  CnnShape out = cnn_network_get_output_shape (net);
+  int K = cnn_network_get_n_classes (net);
+  if (cnn_shape_size (out) != (size_t) K)
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_SHAPE,
+                   "the model's last layer gives %zu outputs, but there are %d classes",
+                   cnn_shape_size (out), K);
+      return NULL;
+    }
+  if (n_train < 1 || config->batch_size < 1 || config->epochs < 0)
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG,
+                   "nothing to train on (%d images, batch size %d)", n_train, config->batch_size);
+      return NULL;
+    }
+
+  CnnTrainer *t = g_new0 (CnnTrainer, 1);
+  t->net = net;
+  t->set = set;
+  t->nz = nz;
+  t->train_idx = g_memdup2 (train_idx, sizeof (int) * n_train);
+  t->n_train = n_train;
+  t->val_idx = val_idx;
+  t->n_val = n_val;
+  t->config = *config;
+  t->optimizer = cnn_optimizer_new (&config->optimizer, cnn_network_get_n_params (net));
+  t->pool = cnn_pool_new (config->threads);
+  cnn_rng_init (&t->shuffle_rng, config->seed, 1);
+  cnn_rng_init (&t->dropout_rng, config->seed, 2);
+  t->best_val_loss = INFINITY;
+  size_t np = cnn_network_get_n_params (net), ns = cnn_network_get_n_state (net);
+  t->good_params = g_new (float, MAX (np, 1));
+  t->good_state = g_new (float, MAX (ns, 1));
+  int B = config->batch_size;
+  t->x = g_new (float, (size_t) B * cnn_shape_size (in));
+  t->labels = g_new (guint8, B);
+  t->dlogits = g_new (float, (size_t) B * K);
+  return t;
+}
+
+void
+cnn_trainer_free (CnnTrainer *t)
+{
+  if (t == NULL)
+    return;
+  cnn_optimizer_free (t->optimizer);
+  cnn_pool_free (t->pool);
+  g_free (t->train_idx);
+  g_free (t->best_params);
+  g_free (t->best_state);
+  g_free (t->good_params);
+  g_free (t->good_state);
+  g_free (t->x);
+  g_free (t->labels);
+  g_free (t->dlogits);
+  g_free (t);
+}
+
+static void
+gather_labels (const CnnImageSet *set, const int *idx, int n, guint8 *labels)
+{
+  for (int i = 0; i < n; i++)
+    labels[i] = set->labels[idx[i]];
+}
+
+void
+cnn_evaluate (CnnNetwork *net, const CnnImageSet *set, const CnnNormalizer *nz,
+              const int *idx, int n, int batch_size, CnnPool *pool,
+              double *loss, double *accuracy)
+{
+  CnnShape in = cnn_network_get_input_shape (net);
+  int K = cnn_network_get_n_classes (net);
+  int logits_layer = cnn_network_get_logits_layer (net);
+  int B = MAX (1, MIN (batch_size, n));
+  g_autofree float *x = g_new (float, (size_t) B * cnn_shape_size (in));
+  g_autofree guint8 *labels = g_new (guint8, B);
+  double total = 0.0;
+  long correct = 0;
+  for (int start = 0; start < n; start += B)
+    {
+      int count = MIN (B, n - start);
+      cnn_normalizer_gather (nz, set, idx + start, count, x);
+      gather_labels (set, idx + start, count, labels);
+      const float *logits = cnn_network_forward ((CnnNetwork *) net, x, count, FALSE, NULL, pool,
+                                                 logits_layer);
+      int c = 0;
+      total += cnn_loss_softmax_xent (logits, labels, count, K, NULL, &c) * count;
+      correct += c;
+    }
+  *loss = n ? total / n : NAN;
+  *accuracy = n ? (double) correct / n : NAN;
+}
+
+static void
+snapshot (CnnNetwork *net, float **params, float **state)
+{
+  size_t np = cnn_network_get_n_params (net), ns = cnn_network_get_n_state (net);
+  if (*params == NULL)
+    {
+      *params = g_new (float, MAX (np, 1));
+      *state = g_new (float, MAX (ns, 1));
+    }
+  memcpy (*params, cnn_network_get_params (net), np * sizeof (float));
+  memcpy (*state, cnn_network_get_state (net), ns * sizeof (float));
+}
+
+static void
+restore (CnnNetwork *net, const float *params, const float *state)
+{
+  memcpy (cnn_network_get_params (net), params, cnn_network_get_n_params (net) * sizeof (float));
+  memcpy (cnn_network_get_state (net), state, cnn_network_get_n_state (net) * sizeof (float));
+}
+
+gboolean
+cnn_trainer_run (CnnTrainer *t, const CnnTrainCallbacks *cb, GError **error)
+{
+  static const CnnTrainCallbacks no_callbacks = { 0 };
+  if (cb == NULL)
+    cb = &no_callbacks;
+  CnnNetwork *net = t->net;
+  const int K = cnn_network_get_n_classes (net);
+  const int logits_layer = cnn_network_get_logits_layer (net);
+  const int B = t->config.batch_size;
+  const int steps = (t->n_train + B - 1) / B;   /* the last, partial batch too (Keras) */
+  const int first_epoch = t->epochs_done + 1;
+  snapshot (net, &t->good_params, &t->good_state);
+
+  for (int epoch = first_epoch; epoch < first_epoch + t->config.epochs; epoch++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      double loss_sum = 0.0;
+      long correct = 0, seen = 0;
+      cnn_rng_shuffle_int (&t->shuffle_rng, t->train_idx, t->n_train);
+
+      for (int step = 0; step < steps; step++)
+        {
+          if (cb->should_stop && cb->should_stop (cb->user_data))
+            {
+              g_set_error (error, CNN_ERROR, CNN_ERROR_CANCELLED, "training was stopped");
+              return FALSE;
+            }
+          int start = step * B, count = MIN (B, t->n_train - start);
+          cnn_normalizer_gather (t->nz, t->set, t->train_idx + start, count, t->x);
+          gather_labels (t->set, t->train_idx + start, count, t->labels);
+
+          const float *logits = cnn_network_forward (net, t->x, count, TRUE, &t->dropout_rng,
+                                                     t->pool, logits_layer);
+          int c = 0;
+          double loss = cnn_loss_softmax_xent (logits, t->labels, count, K, t->dlogits, &c);
+          if (!isfinite (loss))
+            {
+              /* the forward pass updated BN statistics with bad numbers too */
+              restore (net, t->good_params, t->good_state);
+              g_set_error (error, CNN_ERROR, CNN_ERROR_DIVERGED,
+                           "the loss became %s at epoch %d, step %d: training diverged "
+                           "(try a smaller learning rate); the last good weights are kept",
+                           isnan (loss) ? "NaN" : "infinite", epoch, step + 1);
+              return FALSE;
+            }
+          /* these weights gave a finite loss: keep them in case the update breaks them */
+          snapshot (net, &t->good_params, &t->good_state);
+          cnn_network_zero_grads (net);
+          cnn_network_backward (net, logits_layer, t->dlogits, NULL, &t->dropout_rng, t->pool);
+          cnn_optimizer_step (t->optimizer, cnn_network_get_params (net), cnn_network_get_grads (net));
+          t->global_step++;
+
+          loss_sum += loss * count;
+          correct += c;
+          seen += count;
+          if (cb->on_step)
+            {
+              double secs = (g_get_monotonic_time () - t0) / 1e6;
+              CnnStepInfo info = { .epoch = epoch, .step = step + 1, .steps_per_epoch = steps,
+                                   .global_step = t->global_step, .batch_size = count,
+                                   .loss = loss, .accuracy = (double) c / count,
+                                   .img_per_s = secs > 0 ? seen / secs : 0 };
+              cb->on_step (&info, cb->user_data);
+            }
+        }
+
+      double train_secs = (g_get_monotonic_time () - t0) / 1e6;
+      CnnEpochInfo info = { .epoch = epoch, .epochs = first_epoch + t->config.epochs - 1,
+                            .train_loss = loss_sum / seen, .train_accuracy = (double) correct / seen,
+                            .val_loss = NAN, .val_accuracy = NAN,
+                            .img_per_s = train_secs > 0 ? seen / train_secs : 0 };
+      if (t->n_val > 0)
+        cnn_evaluate (net, t->set, t->nz, t->val_idx, t->n_val, MAX (B, 256), t->pool,
+                      &info.val_loss, &info.val_accuracy);
+      /* the lecture's checkpointer: keep the weights of the best validation loss */
+      if (t->n_val == 0 || info.val_loss < t->best_val_loss)
+        {
+          t->best_val_loss = t->n_val ? info.val_loss : INFINITY;
+          t->best_epoch = epoch;
+          snapshot (net, &t->best_params, &t->best_state);
+          info.best = TRUE;
+        }
+      info.seconds = (g_get_monotonic_time () - t0) / 1e6;
+      t->epochs_done = epoch;
+      if (cb->on_epoch)
+        cb->on_epoch (&info, cb->user_data);
+    }
+  return TRUE;
+}
+
+int
+cnn_trainer_get_epochs_done (const CnnTrainer *t)
+{
+  return t->epochs_done;
+}
+
+const float *
+cnn_trainer_get_best_params (const CnnTrainer *t, int *epoch)
+{
+  if (epoch)
+    *epoch = t->best_epoch;
+  return t->best_params;
+}
+
+const float *
+cnn_trainer_get_best_state (const CnnTrainer *t)
+{
+  return t->best_state;
+}
+
+CnnOptimizer *
+cnn_trainer_get_optimizer (CnnTrainer *t)
+{
+  return t->optimizer;
+}
+
+CnnPool *
+cnn_trainer_get_pool (CnnTrainer *t)
+{
+  return t->pool;
+}

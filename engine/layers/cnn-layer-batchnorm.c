@@ -1,0 +1,243 @@
+/* Batch normalization (Ioffe & Szegedy 2015), Keras' BatchNormalization:
+ * each channel is normalized over the batch and the pixels (after a conv) or
+ * over the batch (a (c, 1, 1) input after a dense layer), then scaled by a
+ * learned gamma and shifted by a learned beta.
+ *
+ *   params: gamma (C), then beta (C)
+ *   state:  running mean (C), then running variance (C)
+ *
+ * Training uses the batch mean and biased variance and moves the running
+ * statistics towards them: running = momentum·running + (1 - momentum)·batch
+ * (Keras' convention; its momentum 0.99 is PyTorch's 0.01). Inference uses the
+ * running statistics, so it is a fixed per-channel affine map.
+ *
+ * One thread computes each channel's sums, in double, so the results do not
+ * depend on the thread count. */
+#include "cnn-layer.h"
+
+#include <math.h>
+
+/* Below this many input values per batch, one thread is faster. */
+#define PARALLEL_MIN 16384
+
+enum { HP_MOMENTUM, HP_EPSILON, N_HP };
+
+static const CnnHyperSpec batchnorm_hyper[N_HP] = {
+  { "momentum", CNN_HYPER_FLOAT, "0.99", 0, 1, NULL,
+    "how slowly the running statistics follow the batches (Keras: running = momentum·running + (1-momentum)·batch)" },
+  { "epsilon", CNN_HYPER_FLOAT, "0.001", 1e-12, 1, NULL,
+    "added to the variance before its square root" },
+};
+
+typedef struct
+{
+  int      C;
+  size_t   hw;         /* H * W */
+  float   *mean;       /* (C): what the last forward subtracted */
+  float   *invstd;     /* (C): 1 / sqrt(var + epsilon) of the last forward */
+  gboolean training;   /* the last forward used batch statistics */
+} BatchNorm;
+
+static gboolean
+batchnorm_setup (CnnLayer *l, GError **error)
+{
+  CnnShape s = l->in_shape[0];
+  BatchNorm *bn = l->priv;
+  if (bn == NULL)
+    l->priv = bn = g_new0 (BatchNorm, 1);
+  g_free (bn->mean);
+  g_free (bn->invstd);
+  bn->C = s.c;
+  bn->hw = (size_t) s.h * s.w;
+  bn->mean = g_new0 (float, s.c);
+  bn->invstd = g_new0 (float, s.c);
+  l->out_shape = s;
+  l->n_params = 2 * (size_t) s.c;
+  l->n_state = 2 * (size_t) s.c;
+  return TRUE;
+}
+
+static void
+batchnorm_init (CnnLayer *l, CnnRng *rng)
+{
+  int C = l->in_shape[0].c;
+  for (int c = 0; c < C; c++)
+    {
+      l->params[c] = 1.0f;        /* gamma */
+      l->params[C + c] = 0.0f;    /* beta */
+      l->state[c] = 0.0f;         /* running mean */
+      l->state[C + c] = 1.0f;     /* running variance */
+    }
+}
+
+typedef struct
+{
+  CnnLayer    *l;
+  const CnnPass *pass;
+  const float *x;    /* (N, C, H, W) */
+  float       *y;    /* (N, C, H, W) */
+  const float *dy;   /* (N, C, H, W) */
+  float       *dx;   /* (N, C, H, W) or NULL */
+} BnJob;
+
+static void
+forward_channels (int begin, int end, int thread, gpointer data)
+{
+  BnJob *job = data;
+  CnnLayer *l = job->l;
+  BatchNorm *bn = l->priv;
+  const int C = bn->C, N = job->pass->N;
+  const size_t hw = bn->hw;
+  const double M = (double) N * hw;           /* values per channel */
+  const double momentum = l->hp[HP_MOMENTUM].f, eps = l->hp[HP_EPSILON].f;
+  float *running_mean = l->state, *running_var = l->state + C;
+
+  for (int c = begin; c < end; c++)
+    {
+      double mean, var;
+      if (bn->training)
+        {
+          /* two passes: the mean, then the mean squared deviation */
+          double s = 0.0;
+          for (int n = 0; n < N; n++)
+            {
+              const float *x = job->x + ((size_t) n * C + c) * hw;   /* (H, W) */
+              for (size_t i = 0; i < hw; i++)
+                s += x[i];
+            }
+          mean = s / M;
+          double ss = 0.0;
+          for (int n = 0; n < N; n++)
+            {
+              const float *x = job->x + ((size_t) n * C + c) * hw;
+              for (size_t i = 0; i < hw; i++)
+                {
+                  double d = x[i] - mean;
+                  ss += d * d;
+                }
+            }
+          var = ss / M;                            /* biased, as Keras uses it */
+          running_mean[c] = (float) (momentum * running_mean[c] + (1.0 - momentum) * mean);
+          running_var[c] = (float) (momentum * running_var[c] + (1.0 - momentum) * var);
+        }
+      else
+        {
+          mean = running_mean[c];
+          var = running_var[c];
+        }
+      float invstd = (float) (1.0 / sqrt (var + eps));
+      float m = (float) mean;
+      float scale = l->params[c] * invstd;      /* gamma / std */
+      float beta = l->params[C + c];
+      bn->mean[c] = m;
+      bn->invstd[c] = invstd;
+      for (int n = 0; n < N; n++)
+        {
+          const float *x = job->x + ((size_t) n * C + c) * hw;   /* (H, W) */
+          float *y = job->y + ((size_t) n * C + c) * hw;
+          for (size_t i = 0; i < hw; i++)
+            y[i] = (x[i] - m) * scale + beta;
+        }
+    }
+}
+
+static void
+backward_channels (int begin, int end, int thread, gpointer data)
+{
+  BnJob *job = data;
+  CnnLayer *l = job->l;
+  const BatchNorm *bn = l->priv;
+  const int C = bn->C, N = job->pass->N;
+  const size_t hw = bn->hw;
+  const double M = (double) N * hw;
+
+  for (int c = begin; c < end; c++)
+    {
+      const float m = bn->mean[c], invstd = bn->invstd[c];
+      const float gamma = l->params[c];
+      /* Σ dy and Σ dy·x̂, with x̂ = (x - mean) / std */
+      double sum_dy = 0.0, sum_dy_xhat = 0.0;
+      for (int n = 0; n < N; n++)
+        {
+          const float *x = job->x + ((size_t) n * C + c) * hw;    /* (H, W) */
+          const float *dy = job->dy + ((size_t) n * C + c) * hw;
+          for (size_t i = 0; i < hw; i++)
+            {
+              sum_dy += dy[i];
+              sum_dy_xhat += (double) dy[i] * ((x[i] - m) * invstd);
+            }
+        }
+      if (!job->pass->skip_param_grads)
+        {
+          l->grads[c] += (float) sum_dy_xhat;     /* d gamma */
+          l->grads[C + c] += (float) sum_dy;      /* d beta */
+        }
+      if (job->dx == NULL)
+        continue;
+      /* training: the batch statistics depend on x too, which gives
+       *   dx = gamma/std · (dy - mean(dy) - x̂ · mean(dy·x̂));
+       * inference: the statistics are constants, dx = gamma/std · dy */
+      const float k = gamma * invstd;
+      const float a = bn->training ? (float) (sum_dy / M) : 0.0f;
+      const float b = bn->training ? (float) (sum_dy_xhat / M) : 0.0f;
+      for (int n = 0; n < N; n++)
+        {
+          const float *x = job->x + ((size_t) n * C + c) * hw;
+          const float *dy = job->dy + ((size_t) n * C + c) * hw;
+          float *dx = job->dx + ((size_t) n * C + c) * hw;
+          for (size_t i = 0; i < hw; i++)
+            dx[i] = k * (dy[i] - a - (x[i] - m) * invstd * b);
+        }
+    }
+}
+
+static CnnPool *
+pool_for (const CnnPass *pass, const CnnLayer *l)
+{
+  return (size_t) pass->N * cnn_shape_size (l->in_shape[0]) >= PARALLEL_MIN ? pass->pool : NULL;
+}
+
+static void
+batchnorm_forward (CnnLayer *l, const CnnPass *pass, const float *const *in, float *out)
+{
+  BatchNorm *bn = l->priv;
+  bn->training = pass->training;
+  BnJob job = { .l = l, .pass = pass, .x = in[0], .y = out };
+  cnn_pool_run (pool_for (pass, l), bn->C, forward_channels, &job);
+}
+
+static void
+batchnorm_backward (CnnLayer *l, const CnnPass *pass, const float *const *in, const float *out,
+                    const float *dout, float *const *din)
+{
+  if (pass->skip_param_grads && din[0] == NULL)
+    return;
+  BatchNorm *bn = l->priv;
+  BnJob job = { .l = l, .pass = pass, .x = in[0], .dy = dout, .dx = din[0] };
+  cnn_pool_run (pool_for (pass, l), bn->C, backward_channels, &job);
+}
+
+static void
+batchnorm_free (CnnLayer *l)
+{
+  BatchNorm *bn = l->priv;
+  if (bn == NULL)
+    return;
+  g_free (bn->mean);
+  g_free (bn->invstd);
+  g_free (bn);
+}
+
+const CnnLayerClass cnn_batchnorm_class = {
+  .name = "batchnorm",
+  .help = "normalize each channel over the batch, then scale by gamma and shift by beta",
+  .hyper = batchnorm_hyper,
+  .n_hyper = N_HP,
+  .min_inputs = 1,
+  .max_inputs = 1,
+  .setup = batchnorm_setup,
+  .init_params = batchnorm_init,
+  .forward = batchnorm_forward,
+  .backward = batchnorm_backward,
+  .free_priv = batchnorm_free,
+};

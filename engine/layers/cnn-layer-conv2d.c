@@ -1,0 +1,230 @@
+/* Conv2D: any kernel size (rectangular too), stride, padding same/valid/explicit,
+ * optional bias. Each image is lowered to columns (im2col) and multiplied by
+ * the weights with one GEMM; the batch is split over the worker threads. */
+#include "cnn-layer.h"
+
+#include <string.h>
+
+#include "cnn-error.h"
+#include "cnn-kernels.h"
+
+enum { HP_FILTERS, HP_KERNEL, HP_STRIDE, HP_PADDING, HP_BIAS, HP_INIT, N_HP };
+
+static const CnnHyperSpec conv2d_hyper[N_HP] = {
+  { "filters", CNN_HYPER_INT, NULL, 1, 65536, NULL, "number of output channels" },
+  { "kernel", CNN_HYPER_PAIR, "3", 1, 64, NULL, "kernel size: 3 or height,width" },
+  { "stride", CNN_HYPER_PAIR, "1", 1, 64, NULL, "step between windows: 1 or height,width" },
+  { "padding", CNN_HYPER_PADDING, "valid", 0, 64, NULL,
+    "same (output size = input size / stride), valid (no padding), or pixels: 1 or height,width" },
+  { "bias", CNN_HYPER_CHOICE, "yes", 0, 0, "yes|no", "add a learned bias per filter" },
+  { "init", CNN_HYPER_CHOICE, "glorot_uniform", 0, 0, CNN_INIT_CHOICES, "weight initialization" },
+};
+
+typedef struct
+{
+  CnnConvGeom g;
+  int         C_out;
+  gboolean    has_bias;
+  float      *col[CNN_MAX_THREADS];      /* (K, P) per thread */
+  size_t      col_cap[CNN_MAX_THREADS];
+  float      *dw[CNN_MAX_THREADS];       /* (C_out, K) + (C_out): per-thread parameter gradient */
+  size_t      dw_cap[CNN_MAX_THREADS];
+} Conv2d;
+
+static gboolean
+conv2d_setup (CnnLayer *l, GError **error)
+{
+  Conv2d *cv = g_new0 (Conv2d, 1);
+  l->priv = cv;
+  CnnShape in = l->in_shape[0];
+  CnnConvGeom *g = &cv->g;
+  g->C = in.c;
+  g->H = in.h;
+  g->W = in.w;
+  g->KH = l->hp[HP_KERNEL].i[0];
+  g->KW = l->hp[HP_KERNEL].i[1];
+  g->SH = l->hp[HP_STRIDE].i[0];
+  g->SW = l->hp[HP_STRIDE].i[1];
+  if (!cnn_window_output (in.h, g->KH, g->SH, &l->hp[HP_PADDING], 0, &g->HO, &g->PH)
+      || !cnn_window_output (in.w, g->KW, g->SW, &l->hp[HP_PADDING], 1, &g->WO, &g->PW))
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_SHAPE,
+                   "a %d×%d kernel does not fit the %d×%d input", g->KH, g->KW, in.h, in.w);
+      return FALSE;
+    }
+  cv->C_out = l->hp[HP_FILTERS].i[0];
+  cv->has_bias = l->hp[HP_BIAS].i[0] == 0;
+  l->out_shape = (CnnShape) { cv->C_out, g->HO, g->WO };
+  l->n_params = (size_t) cv->C_out * g->C * g->KH * g->KW + (cv->has_bias ? cv->C_out : 0);
+  return TRUE;
+}
+
+static void
+conv2d_init (CnnLayer *l, CnnRng *rng)
+{
+  Conv2d *cv = l->priv;
+  int K = cv->g.C * cv->g.KH * cv->g.KW;
+  int area = cv->g.KH * cv->g.KW;
+  /* Keras: fan_in = C_in*KH*KW, fan_out = C_out*KH*KW; biases start at 0 */
+  cnn_init_weights (l->params, (size_t) cv->C_out * K, l->hp[HP_INIT].i[0],
+                    K, cv->C_out * area, rng);
+}
+
+typedef struct
+{
+  CnnLayer      *l;
+  const float   *x;      /* (N, C, H, W) */
+  float         *y;      /* (N, C_out, HO, WO) */
+  const float   *dy;     /* (N, C_out, HO, WO) */
+  float         *dx;     /* (N, C, H, W) or NULL */
+  gboolean       param_grads;
+  gboolean       used[CNN_MAX_THREADS];   /* which threads hold a partial dW */
+} ConvJob;
+
+static gboolean
+is_pointwise (const CnnConvGeom *g)
+{
+  return g->KH == 1 && g->KW == 1 && g->SH == 1 && g->SW == 1 && g->PH == 0 && g->PW == 0;
+}
+
+static void
+forward_range (int begin, int end, int thread, gpointer data)
+{
+  ConvJob *job = data;
+  Conv2d *cv = job->l->priv;
+  const CnnConvGeom *g = &cv->g;
+  const int K = g->C * g->KH * g->KW, P = g->HO * g->WO;
+  const float *w = job->l->params;                       /* (C_out, K) */
+  const float *bias = w + (size_t) cv->C_out * K;        /* (C_out) */
+  float *col = is_pointwise (g) ? NULL
+               : cnn_scratch_ensure (&cv->col[thread], &cv->col_cap[thread], (size_t) K * P);
+
+  for (int n = begin; n < end; n++)
+    {
+      const float *x = job->x + (size_t) n * g->C * g->H * g->W;   /* (C, H, W) */
+      float *y = job->y + (size_t) n * cv->C_out * P;              /* (C_out, P) */
+      if (col)
+        cnn_im2col (g, x, col);
+      cnn_sgemm (FALSE, FALSE, cv->C_out, P, K, 1.0f, w, K, col ? col : x, P, 0.0f, y, P);
+      if (cv->has_bias)
+        for (int co = 0; co < cv->C_out; co++)
+          {
+            float b = bias[co];
+            float *row = y + (size_t) co * P;
+            for (int p = 0; p < P; p++)
+              row[p] += b;
+          }
+    }
+}
+
+static void
+conv2d_forward (CnnLayer *l, const CnnPass *pass, const float *const *in, float *out)
+{
+  ConvJob job = { .l = l, .x = in[0], .y = out };
+  cnn_pool_run (pass->pool, pass->N, forward_range, &job);
+}
+
+static void
+backward_range (int begin, int end, int thread, gpointer data)
+{
+  ConvJob *job = data;
+  Conv2d *cv = job->l->priv;
+  const CnnConvGeom *g = &cv->g;
+  const int K = g->C * g->KH * g->KW, P = g->HO * g->WO;
+  const float *w = job->l->params;     /* (C_out, K) */
+  gboolean pointwise = is_pointwise (g);
+  float *col = cnn_scratch_ensure (&cv->col[thread], &cv->col_cap[thread], (size_t) K * P);
+  float *dw = NULL;                    /* (C_out, K) then db (C_out) */
+  if (job->param_grads)
+    {
+      dw = cnn_scratch_ensure (&cv->dw[thread], &cv->dw_cap[thread], job->l->n_params);
+      memset (dw, 0, job->l->n_params * sizeof (float));
+      job->used[thread] = TRUE;
+    }
+
+  for (int n = begin; n < end; n++)
+    {
+      const float *x = job->x + (size_t) n * g->C * g->H * g->W;    /* (C, H, W) */
+      const float *dy = job->dy + (size_t) n * cv->C_out * P;       /* (C_out, P) */
+      if (dw)
+        {
+          const float *xc = x;
+          if (!pointwise)
+            {
+              cnn_im2col (g, x, col);
+              xc = col;
+            }
+          /* dW (C_out, K) += dy (C_out, P) · colᵀ (P, K) */
+          cnn_sgemm (FALSE, TRUE, cv->C_out, K, P, 1.0f, dy, P, xc, P, 1.0f, dw, K);
+          if (cv->has_bias)
+            for (int co = 0; co < cv->C_out; co++)
+              {
+                const float *row = dy + (size_t) co * P;
+                float s = 0.0f;
+                for (int p = 0; p < P; p++)
+                  s += row[p];
+                dw[(size_t) cv->C_out * K + co] += s;
+              }
+        }
+      if (job->dx)
+        {
+          float *dx = job->dx + (size_t) n * g->C * g->H * g->W;
+          /* dcol (K, P) = Wᵀ (K, C_out) · dy (C_out, P) */
+          cnn_sgemm (TRUE, FALSE, K, P, cv->C_out, 1.0f, w, K, dy, P, 0.0f, pointwise ? dx : col, P);
+          if (!pointwise)
+            cnn_col2im (g, col, dx);
+        }
+    }
+}
+
+static void
+conv2d_backward (CnnLayer *l, const CnnPass *pass, const float *const *in, const float *out,
+                 const float *dout, float *const *din)
+{
+  Conv2d *cv = l->priv;
+  int threads = MIN (cnn_pool_get_n_threads (pass->pool), CNN_MAX_THREADS);
+  ConvJob job = { .l = l, .x = in[0], .dy = dout, .dx = din[0],
+                  .param_grads = !pass->skip_param_grads };
+  if (!job.param_grads && job.dx == NULL)
+    return;
+  cnn_pool_run (pass->pool, pass->N, backward_range, &job);
+  if (!job.param_grads)
+    return;
+  /* add the threads' partial sums in a fixed order: same result every run */
+  for (int t = 0; t < threads; t++)
+    {
+      if (!job.used[t])
+        continue;
+      const float *dw = cv->dw[t];
+      for (size_t i = 0; i < l->n_params; i++)
+        l->grads[i] += dw[i];
+    }
+}
+
+static void
+conv2d_free (CnnLayer *l)
+{
+  Conv2d *cv = l->priv;
+  if (cv == NULL)
+    return;
+  for (int t = 0; t < CNN_MAX_THREADS; t++)
+    {
+      g_free (cv->col[t]);
+      g_free (cv->dw[t]);
+    }
+  g_free (cv);
+}
+
+const CnnLayerClass cnn_conv2d_class = {
+  .name = "conv2d",
+  .help = "2-D convolution: filters of kernel size slid over the input",
+  .hyper = conv2d_hyper,
+  .n_hyper = N_HP,
+  .min_inputs = 1,
+  .max_inputs = 1,
+  .setup = conv2d_setup,
+  .init_params = conv2d_init,
+  .forward = conv2d_forward,
+  .backward = conv2d_backward,
+  .free_priv = conv2d_free,
+};

@@ -1,0 +1,280 @@
+/* Max and average pooling over size×size windows, Keras' MaxPooling2D and
+ * AveragePooling2D. Padded cells never win a max and, unless count_pad=yes,
+ * are not counted in an average (Keras' behaviour).
+ *
+ * Maxpool's forward records which input cell won each window, so backward
+ * sends each output gradient to that one cell. Every (sample, channel) plane
+ * is independent, so planes are split over the threads and results do not
+ * depend on the thread count. */
+#include "cnn-layer.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cnn-error.h"
+#include "cnn-kernels.h"
+
+/* Below this many input values per batch, one thread is faster. */
+#define PARALLEL_MIN 16384
+
+enum { HP_SIZE, HP_STRIDE, HP_PADDING, HP_COUNT_PAD, N_HP };
+
+#define SIZE_HYPER \
+  { "size", CNN_HYPER_PAIR, "2", 1, 64, NULL, "window size: 2 or height,width" }
+#define STRIDE_HYPER \
+  { "stride", CNN_HYPER_PAIR, "0", 0, 64, NULL, \
+    "step between windows: 2 or height,width; 0 (the default) means the same as size" }
+#define PADDING_HYPER \
+  { "padding", CNN_HYPER_PADDING, "valid", 0, 63, NULL, \
+    "valid (no padding), same (output size = input size / stride), or pixels: 1 or height,width" }
+
+static const CnnHyperSpec maxpool_hyper[] = {
+  SIZE_HYPER,
+  STRIDE_HYPER,
+  PADDING_HYPER,
+};
+
+static const CnnHyperSpec avgpool_hyper[] = {
+  SIZE_HYPER,
+  STRIDE_HYPER,
+  PADDING_HYPER,
+  { "count_pad", CNN_HYPER_CHOICE, "no", 0, 0, "no|yes",
+    "divide by the whole window, padding included (yes), or only by the input cells in it (no, as Keras)" },
+};
+
+extern const CnnLayerClass cnn_maxpool_class;
+
+typedef struct
+{
+  CnnConvGeom g;          /* KH, KW: window; SH, SW: stride; PH, PW: padding before */
+  gboolean    is_max;
+  gboolean    count_pad;
+  int        *argmax;     /* (N, C, HO, WO): winning cell y * W + x in its plane, -1: none */
+  size_t      argmax_cap;
+} Pool;
+
+static gboolean
+pool_setup (CnnLayer *l, GError **error)
+{
+  if (l->priv == NULL)
+    l->priv = g_new0 (Pool, 1);
+  Pool *p = l->priv;
+  CnnShape in = l->in_shape[0];
+  CnnConvGeom *g = &p->g;
+  const CnnHyperValue *pad = &l->hp[HP_PADDING];
+
+  p->is_max = l->klass == &cnn_maxpool_class;
+  p->count_pad = !p->is_max && l->hp[HP_COUNT_PAD].i[0] == 1;
+  g->C = in.c;
+  g->H = in.h;
+  g->W = in.w;
+  g->KH = l->hp[HP_SIZE].i[0];
+  g->KW = l->hp[HP_SIZE].i[1];
+  /* stride 0 stands for "the same as size", Keras' default */
+  g->SH = l->hp[HP_STRIDE].i[0] > 0 ? l->hp[HP_STRIDE].i[0] : g->KH;
+  g->SW = l->hp[HP_STRIDE].i[1] > 0 ? l->hp[HP_STRIDE].i[1] : g->KW;
+  if (pad->mode == CNN_PADDING_EXPLICIT && (pad->i[0] >= g->KH || pad->i[1] >= g->KW))
+    {
+      /* a window could then hold only padding, and have nothing to pool */
+      g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_SPEC,
+                   "padding %d,%d must be smaller than the window %d×%d",
+                   pad->i[0], pad->i[1], g->KH, g->KW);
+      return FALSE;
+    }
+  if (!cnn_window_output (in.h, g->KH, g->SH, pad, 0, &g->HO, &g->PH)
+      || !cnn_window_output (in.w, g->KW, g->SW, pad, 1, &g->WO, &g->PW))
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_SHAPE,
+                   "a %d×%d window does not fit the %d×%d input", g->KH, g->KW, in.h, in.w);
+      return FALSE;
+    }
+  l->out_shape = (CnnShape) { in.c, g->HO, g->WO };
+  l->n_params = 0;
+  l->n_state = 0;
+  return TRUE;
+}
+
+typedef struct
+{
+  Pool        *p;
+  const float *x;    /* (N, C, H, W) */
+  float       *y;    /* (N, C, HO, WO) */
+  const float *dy;   /* (N, C, HO, WO) */
+  float       *dx;   /* (N, C, H, W) */
+} PoolJob;
+
+/* The input rows [*a, *b) of output row o: the window clipped to the input. */
+static inline void
+window (int o, int stride, int pad, int k, int size, int *a, int *b)
+{
+  int start = o * stride - pad;
+  *a = MAX (start, 0);
+  *b = MIN (start + k, size);
+}
+
+static void
+forward_planes (int begin, int end, int thread, gpointer data)
+{
+  PoolJob *job = data;
+  const Pool *p = job->p;
+  const CnnConvGeom *g = &p->g;
+  const size_t in_plane = (size_t) g->H * g->W, out_plane = (size_t) g->HO * g->WO;
+
+  for (int plane = begin; plane < end; plane++)
+    {
+      const float *x = job->x + plane * in_plane;    /* (H, W) */
+      float *y = job->y + plane * out_plane;         /* (HO, WO) */
+      int *arg = p->is_max ? p->argmax + plane * out_plane : NULL;
+      for (int oy = 0; oy < g->HO; oy++)
+        {
+          int ya, yb;
+          window (oy, g->SH, g->PH, g->KH, g->H, &ya, &yb);
+          for (int ox = 0; ox < g->WO; ox++)
+            {
+              int xa, xb;
+              window (ox, g->SW, g->PW, g->KW, g->W, &xa, &xb);
+              if (p->is_max)
+                {
+                  float best = 0.0f;
+                  int best_i = -1;
+                  for (int iy = ya; iy < yb; iy++)
+                    for (int ix = xa; ix < xb; ix++)
+                      {
+                        float v = x[iy * g->W + ix];
+                        /* the first maximum wins ties; a NaN wins, so it shows */
+                        if (best_i < 0 || v > best || (isnan (v) && !isnan (best)))
+                          {
+                            best = v;
+                            best_i = iy * g->W + ix;
+                          }
+                      }
+                  y[oy * g->WO + ox] = best;
+                  arg[oy * g->WO + ox] = best_i;
+                }
+              else
+                {
+                  float s = 0.0f;
+                  for (int iy = ya; iy < yb; iy++)
+                    for (int ix = xa; ix < xb; ix++)
+                      s += x[iy * g->W + ix];
+                  int count = p->count_pad ? g->KH * g->KW : (yb - ya) * (xb - xa);
+                  y[oy * g->WO + ox] = count > 0 ? s / (float) count : 0.0f;
+                }
+            }
+        }
+    }
+}
+
+static void
+backward_planes (int begin, int end, int thread, gpointer data)
+{
+  PoolJob *job = data;
+  const Pool *p = job->p;
+  const CnnConvGeom *g = &p->g;
+  const size_t in_plane = (size_t) g->H * g->W, out_plane = (size_t) g->HO * g->WO;
+
+  for (int plane = begin; plane < end; plane++)
+    {
+      float *dx = job->dx + plane * in_plane;          /* (H, W) */
+      const float *dy = job->dy + plane * out_plane;   /* (HO, WO) */
+      memset (dx, 0, in_plane * sizeof (float));
+      if (p->is_max)
+        {
+          const int *arg = p->argmax + plane * out_plane;
+          /* overlapping windows can pick the same cell: add */
+          for (size_t o = 0; o < out_plane; o++)
+            if (arg[o] >= 0)
+              dx[arg[o]] += dy[o];
+          continue;
+        }
+      for (int oy = 0; oy < g->HO; oy++)
+        {
+          int ya, yb;
+          window (oy, g->SH, g->PH, g->KH, g->H, &ya, &yb);
+          for (int ox = 0; ox < g->WO; ox++)
+            {
+              int xa, xb;
+              window (ox, g->SW, g->PW, g->KW, g->W, &xa, &xb);
+              int count = p->count_pad ? g->KH * g->KW : (yb - ya) * (xb - xa);
+              if (count == 0)
+                continue;
+              float d = dy[oy * g->WO + ox] / (float) count;
+              for (int iy = ya; iy < yb; iy++)
+                for (int ix = xa; ix < xb; ix++)
+                  dx[iy * g->W + ix] += d;
+            }
+        }
+    }
+}
+
+static CnnPool *
+pool_for (const CnnPass *pass, const CnnLayer *l)
+{
+  return (size_t) pass->N * cnn_shape_size (l->in_shape[0]) >= PARALLEL_MIN ? pass->pool : NULL;
+}
+
+static void
+pool_forward (CnnLayer *l, const CnnPass *pass, const float *const *in, float *out)
+{
+  Pool *p = l->priv;
+  int planes = pass->N * p->g.C;
+  if (p->is_max)
+    {
+      size_t n = (size_t) planes * p->g.HO * p->g.WO;
+      if (p->argmax_cap < n)
+        {
+          g_free (p->argmax);
+          p->argmax = g_new (int, n);
+          p->argmax_cap = n;
+        }
+    }
+  PoolJob job = { .p = p, .x = in[0], .y = out };
+  cnn_pool_run (pool_for (pass, l), planes, forward_planes, &job);
+}
+
+static void
+pool_backward (CnnLayer *l, const CnnPass *pass, const float *const *in, const float *out,
+               const float *dout, float *const *din)
+{
+  Pool *p = l->priv;
+  if (din[0] == NULL)
+    return;
+  PoolJob job = { .p = p, .dy = dout, .dx = din[0] };
+  cnn_pool_run (pool_for (pass, l), pass->N * p->g.C, backward_planes, &job);
+}
+
+static void
+pool_free (CnnLayer *l)
+{
+  Pool *p = l->priv;
+  if (p == NULL)
+    return;
+  g_free (p->argmax);
+  g_free (p);
+}
+
+const CnnLayerClass cnn_maxpool_class = {
+  .name = "maxpool",
+  .help = "largest value of each size×size window (MaxPooling2D)",
+  .hyper = maxpool_hyper,
+  .n_hyper = G_N_ELEMENTS (maxpool_hyper),
+  .min_inputs = 1,
+  .max_inputs = 1,
+  .setup = pool_setup,
+  .forward = pool_forward,
+  .backward = pool_backward,
+  .free_priv = pool_free,
+};
+
+const CnnLayerClass cnn_avgpool_class = {
+  .name = "avgpool",
+  .help = "mean of each size×size window (AveragePooling2D)",
+  .hyper = avgpool_hyper,
+  .n_hyper = G_N_ELEMENTS (avgpool_hyper),
+  .min_inputs = 1,
+  .max_inputs = 1,
+  .setup = pool_setup,
+  .forward = pool_forward,
+  .backward = pool_backward,
+  .free_priv = pool_free,
+};

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian 12, as root) and builds Convscope into build/.
+# Safe to run again: it installs nothing that is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Everything the project needs from apt, in one list.
+packages=(
+  build-essential meson ninja-build pkg-config python3
+  libglib2.0-dev libopenblas-dev zlib1g-dev
+  dataset-fashion-mnist
+)
+if [[ "${CONVSCOPE_TEST_PACKAGES:-0}" == 1 ]]; then
+  # the sanitizer build of the test suite
+  packages+=(libasan8 libubsan1)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} )); then
+  echo "setup: installing ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: run as root (or with sudo) to install packages" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ ! -f build/build.ninja ]]; then
+  meson setup build --buildtype=release -Db_ndebug=false >/dev/null
+fi
+ninja -C build >/dev/null
+echo "setup: built build/app/convscope"

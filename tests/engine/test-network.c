@@ -1,0 +1,174 @@
+/* Networks as graphs: parameter counts as the lecture states them, and the
+ * gradient of a whole branching network (residual add, inception concat,
+ * one output read by several layers) against central finite differences. */
+#include "cnn-engine.h"
+
+#include <math.h>
+
+static CnnNetwork *
+preset (const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  CnnNetwork *net = cnn_network_new (cnn_preset_get_text (name), name, (CnnShape) { 1, 28, 28 }, 10,
+                                     &error);
+  g_assert_no_error (error);
+  return net;
+}
+
+static size_t
+total_params (const CnnNetwork *net)
+{
+  size_t total = 0;
+  for (int i = 0; i < cnn_network_get_n_layers (net); i++)
+    total += cnn_layer_count_params (cnn_network_get_layer (net, i));
+  return total;
+}
+
+static void
+test_param_counts (void)
+{
+  /* Keras' counts (BN statistics included); trainable ones equal PyTorch's
+   * counts in ../shared/peers/torch_bench.py */
+  const struct { const char *name; size_t total, trainable; } cases[] = {
+    { "fcnn", 7850, 7850 },
+    { "cnn1", 251210, 251210 },
+    { "cnn2", 36314, 36138 },
+    { "lenet", 42050, 42050 },
+    { "vgg-mini", 158634, 158634 },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (CnnNetwork) net = preset (cases[i].name);
+      g_assert_cmpuint (total_params (net), ==, cases[i].total);
+      g_assert_cmpuint (cnn_network_get_n_params (net), ==, cases[i].trainable);
+    }
+}
+
+static void
+test_logits_layer (void)
+{
+  g_autoptr (CnnNetwork) net = preset ("cnn2");
+  int last = cnn_network_get_n_layers (net) - 1;
+  g_assert_cmpint (cnn_network_get_logits_layer (net), ==, last - 1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnNetwork) bare = cnn_network_new ("dense units=classes", "t", (CnnShape) { 1, 4, 4 }, 3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cnn_network_get_logits_layer (bare), ==, 0);
+}
+
+/* A small graph with every kind of branching: relu_a feeds conv b and the
+ * add; the add feeds two convolutions that are concatenated. Smooth
+ * activations (tanh) keep finite differences away from kinks. */
+static const char *branchy =
+  "conv2d name=a filters=3 kernel=3 padding=same\n"
+  "tanh   name=ta\n"
+  "conv2d name=b filters=3 kernel=3 padding=same\n"
+  "add    name=s inputs=b,ta\n"
+  "conv2d name=c filters=2 kernel=1 inputs=s\n"
+  "conv2d name=d filters=2 kernel=3 stride=2 padding=same inputs=s\n"
+  "avgpool name=p size=2 inputs=c\n"
+  "concat name=cat inputs=p,d\n"
+  "batchnorm name=bn\n"
+  "tanh\n"
+  "dense  units=classes\n"
+  "softmax\n";
+
+static double
+loss_of (CnnNetwork *net, const float *x, const guint8 *labels, int N, CnnPool *pool)
+{
+  int top = cnn_network_get_logits_layer (net);
+  const float *logits = cnn_network_forward (net, x, N, TRUE, NULL, pool, top);
+  return cnn_loss_softmax_xent (logits, labels, N, cnn_network_get_n_classes (net), NULL, NULL);
+}
+
+static void
+check_close (const char *what, int i, double analytic, double numeric)
+{
+  /* float32 forward, eps 1e-2: agreement to 1e-3 absolute + 3 % relative */
+  if (fabs (analytic - numeric) > 1e-3 + 3e-2 * fabs (numeric))
+    g_error ("%s[%d]: analytic %.6g, numeric %.6g", what, i, analytic, numeric);
+}
+
+static void
+test_graph_gradient (void)
+{
+  const int N = 3;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnNetwork) net = cnn_network_new (branchy, "branchy", (CnnShape) { 2, 6, 6 }, 4, &error);
+  g_assert_no_error (error);
+  cnn_network_init_params (net, 11);
+  g_autoptr (CnnPool) pool = cnn_pool_new (2);
+  size_t nx = (size_t) N * 2 * 6 * 6;
+  g_autofree float *x = g_new (float, nx);
+  g_autofree float *dx = g_new (float, nx);
+  guint8 labels[3] = { 0, 3, 1 };
+  CnnRng rng;
+  cnn_rng_init (&rng, 5, 0);
+  for (size_t i = 0; i < nx; i++)
+    x[i] = (float) cnn_rng_normal (&rng);
+
+  int top = cnn_network_get_logits_layer (net);
+  const float *logits = cnn_network_forward (net, x, N, TRUE, NULL, pool, top);
+  g_autofree float *dl = g_new (float, N * 4);
+  cnn_loss_softmax_xent (logits, labels, N, 4, dl, NULL);
+  cnn_network_zero_grads (net);
+  cnn_network_backward (net, top, dl, dx, NULL, pool);
+  size_t np = cnn_network_get_n_params (net);
+  g_autofree float *grads = g_memdup2 (cnn_network_get_grads (net), np * sizeof (float));
+
+  const float eps = 1e-2f;
+  for (size_t i = 0; i < nx; i += 7)
+    {
+      float keep = x[i];
+      x[i] = keep + eps;
+      double up = loss_of (net, x, labels, N, pool);
+      x[i] = keep - eps;
+      double down = loss_of (net, x, labels, N, pool);
+      x[i] = keep;
+      check_close ("dx", (int) i, dx[i], (up - down) / (2 * eps));
+    }
+  float *params = cnn_network_get_params (net);
+  for (size_t i = 0; i < np; i += 3)
+    {
+      float keep = params[i];
+      params[i] = keep + eps;
+      double up = loss_of (net, x, labels, N, pool);
+      params[i] = keep - eps;
+      double down = loss_of (net, x, labels, N, pool);
+      params[i] = keep;
+      check_close ("dparam", (int) i, grads[i], (up - down) / (2 * eps));
+    }
+}
+
+static void
+test_threads_agree (void)
+{
+  /* the forward pass splits images over threads; GEMM blocking may change
+   * the summation order with the rows a thread gets, so 1 and 2 threads
+   * agree to float rounding (1e-5 relative), not bit for bit */
+  const int N = 5;
+  g_autoptr (CnnNetwork) net = preset ("cnn2");
+  cnn_network_init_params (net, 3);
+  g_autofree float *x = g_new (float, N * 784);
+  CnnRng rng;
+  cnn_rng_init (&rng, 9, 0);
+  for (int i = 0; i < N * 784; i++)
+    x[i] = (float) cnn_rng_uniform (&rng);
+  g_autoptr (CnnPool) one = cnn_pool_new (1);
+  g_autoptr (CnnPool) two = cnn_pool_new (2);
+  g_autofree float *a = g_memdup2 (cnn_network_forward (net, x, N, FALSE, NULL, one, -1), N * 10 * sizeof (float));
+  const float *b = cnn_network_forward (net, x, N, FALSE, NULL, two, -1);
+  for (int i = 0; i < N * 10; i++)
+    g_assert_cmpfloat_with_epsilon (a[i], b[i], 1e-5 * MAX (1.0f, fabsf (a[i])));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/network/param-counts", test_param_counts);
+  g_test_add_func ("/network/logits-layer", test_logits_layer);
+  g_test_add_func ("/network/graph-gradient", test_graph_gradient);
+  g_test_add_func ("/network/threads-agree", test_threads_agree);
+  return g_test_run ();
+}
