@@ -42,7 +42,8 @@ main (int argc, char **argv)
   for (size_t i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (argv[1], commands[i].name) == 0)
       {
-        g_set_prgname (g_strdup_printf ("convscope %s", argv[1]));
+        g_autofree char *prgname = g_strdup_printf ("convscope %s", argv[1]);
+        g_set_prgname (prgname);
         return commands[i].run (argc - 1, argv + 1);
       }
   fprintf (stderr, "convscope: unknown command “%s” (see convscope --help)\n", argv[1]);
