@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "cnn-conv-direct.h"
 #include "cnn-error.h"
 #include "cnn-kernels.h"
 
@@ -25,6 +26,9 @@ typedef struct
   CnnConvGeom g;
   int         C_out;
   gboolean    has_bias;
+  gboolean    direct;                /* AVX2 direct kernels instead of im2col + GEMM */
+  float      *w_flipped;             /* (C, C_out, KH, KW) for the direct input gradient */
+  size_t      w_flipped_cap;
   float      *col[CNN_MAX_THREADS];      /* (K, P) per thread */
   size_t      col_cap[CNN_MAX_THREADS];
   float      *dw[CNN_MAX_THREADS];       /* (C_out, K) + (C_out): per-thread parameter gradient */
@@ -54,6 +58,8 @@ conv2d_setup (CnnLayer *l, GError **error)
     }
   cv->C_out = l->hp[HP_FILTERS].i[0];
   cv->has_bias = l->hp[HP_BIAS].i[0] == 0;
+  /* CONVSCOPE_CONV=gemm forces the portable path (tests compare the two) */
+  cv->direct = cnn_conv_direct_supported (g) && g_strcmp0 (g_getenv ("CONVSCOPE_CONV"), "gemm") != 0;
   l->out_shape = (CnnShape) { cv->C_out, g->HO, g->WO };
   l->n_params = (size_t) cv->C_out * g->C * g->KH * g->KW + (cv->has_bias ? cv->C_out : 0);
   return TRUE;
@@ -96,13 +102,18 @@ forward_range (int begin, int end, int thread, gpointer data)
   const int K = g->C * g->KH * g->KW, P = g->HO * g->WO;
   const float *w = job->l->params;                       /* (C_out, K) */
   const float *bias = w + (size_t) cv->C_out * K;        /* (C_out) */
-  float *col = is_pointwise (g) ? NULL
-               : cnn_scratch_ensure (&cv->col[thread], &cv->col_cap[thread], (size_t) K * P);
+  size_t need = cv->direct ? cnn_conv_direct_scratch_size (g, cv->C_out) : (size_t) K * P;
+  float *col = is_pointwise (g) ? NULL : cnn_scratch_ensure (&cv->col[thread], &cv->col_cap[thread], need);
 
   for (int n = begin; n < end; n++)
     {
       const float *x = job->x + (size_t) n * g->C * g->H * g->W;   /* (C, H, W) */
       float *y = job->y + (size_t) n * cv->C_out * P;              /* (C_out, P) */
+      if (cv->direct)
+        {
+          cnn_conv_direct_forward (g, cv->C_out, x, w, cv->has_bias ? bias : NULL, y, col);
+          continue;
+        }
       if (col)
         cnn_im2col (g, x, col);
       cnn_sgemm (FALSE, FALSE, cv->C_out, P, K, 1.0f, w, K, col ? col : x, P, 0.0f, y, P);
@@ -124,6 +135,20 @@ conv2d_forward (CnnLayer *l, const CnnPass *pass, const float *const *in, float 
   cnn_pool_run (pass->pool, pass->N, forward_range, &job);
 }
 
+/* db (C_out) += the sum of dy (C_out, P) over pixels */
+static void
+add_bias_grad (const float *dy, int C_out, int P, float *db)
+{
+  for (int co = 0; co < C_out; co++)
+    {
+      const float *row = dy + (size_t) co * P;
+      float s = 0.0f;
+      for (int p = 0; p < P; p++)
+        s += row[p];
+      db[co] += s;
+    }
+}
+
 static void
 backward_range (int begin, int end, int thread, gpointer data)
 {
@@ -133,7 +158,8 @@ backward_range (int begin, int end, int thread, gpointer data)
   const int K = g->C * g->KH * g->KW, P = g->HO * g->WO;
   const float *w = job->l->params;     /* (C_out, K) */
   gboolean pointwise = is_pointwise (g);
-  float *col = cnn_scratch_ensure (&cv->col[thread], &cv->col_cap[thread], (size_t) K * P);
+  size_t need = cv->direct ? cnn_conv_direct_scratch_size (g, cv->C_out) : (size_t) K * P;
+  float *col = cnn_scratch_ensure (&cv->col[thread], &cv->col_cap[thread], need);
   float *dw = NULL;                    /* (C_out, K) then db (C_out) */
   if (job->param_grads)
     {
@@ -146,6 +172,17 @@ backward_range (int begin, int end, int thread, gpointer data)
     {
       const float *x = job->x + (size_t) n * g->C * g->H * g->W;    /* (C, H, W) */
       const float *dy = job->dy + (size_t) n * cv->C_out * P;       /* (C_out, P) */
+      if (cv->direct)
+        {
+          if (dw)
+            cnn_conv_direct_backward_weights (g, cv->C_out, x, dy, dw, col);
+          if (job->dx)
+            cnn_conv_direct_backward_input (g, cv->C_out, dy, cv->w_flipped,
+                                            job->dx + (size_t) n * g->C * g->H * g->W, col);
+          if (dw && cv->has_bias)
+            add_bias_grad (dy, cv->C_out, P, dw + (size_t) cv->C_out * K);
+          continue;
+        }
       if (dw)
         {
           const float *xc = x;
@@ -157,14 +194,7 @@ backward_range (int begin, int end, int thread, gpointer data)
           /* dW (C_out, K) += dy (C_out, P) · colᵀ (P, K) */
           cnn_sgemm (FALSE, TRUE, cv->C_out, K, P, 1.0f, dy, P, xc, P, 1.0f, dw, K);
           if (cv->has_bias)
-            for (int co = 0; co < cv->C_out; co++)
-              {
-                const float *row = dy + (size_t) co * P;
-                float s = 0.0f;
-                for (int p = 0; p < P; p++)
-                  s += row[p];
-                dw[(size_t) cv->C_out * K + co] += s;
-              }
+            add_bias_grad (dy, cv->C_out, P, dw + (size_t) cv->C_out * K);
         }
       if (job->dx)
         {
@@ -187,6 +217,12 @@ conv2d_backward (CnnLayer *l, const CnnPass *pass, const float *const *in, const
                   .param_grads = !pass->skip_param_grads };
   if (!job.param_grads && job.dx == NULL)
     return;
+  if (cv->direct && job.dx)
+    {
+      size_t n = (size_t) cv->C_out * cv->g.C * cv->g.KH * cv->g.KW;
+      cnn_conv_direct_flip_weights (&cv->g, cv->C_out, l->params,
+                                    cnn_scratch_ensure (&cv->w_flipped, &cv->w_flipped_cap, n));
+    }
   cnn_pool_run (pass->pool, pass->N, backward_range, &job);
   if (!job.param_grads)
     return;
@@ -212,6 +248,7 @@ conv2d_free (CnnLayer *l)
       g_free (cv->col[t]);
       g_free (cv->dw[t]);
     }
+  g_free (cv->w_flipped);
   g_free (cv);
 }
 

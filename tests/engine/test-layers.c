@@ -3,13 +3,16 @@
  * see.
  *
  * Gradient-check tolerances are on max |a - n| / max(1, |a|, |n|) with a
- * finite-difference step of 1e-2 (cnn-test-utils.c):
+ * finite-difference step of 1e-2 (cnn-test-utils.c). The errors seen, over
+ * several seeds, are below 1.2e-4 for the linear and smooth cases and below
+ * 3e-4 for BN in training; the tolerances leave a margin above that:
  *   TOL_LINEAR 1e-3  layers linear in what is perturbed (conv, dense, pools,
- *                    add, concat, flatten, dropout, BN in inference): the
- *                    differences are exact but for float32 rounding of L;
- *   TOL_SMOOTH 5e-3  smooth nonlinear layers (sigmoid, tanh, softmax), which
+ *                    add, concat, flatten, dropout, BN in inference, and the
+ *                    piecewise-linear ReLUs away from their kink): only the
+ *                    float32 rounding of L is left;
+ *   TOL_SMOOTH 1e-3  smooth nonlinear layers (sigmoid, tanh, softmax), which
  *                    add an O(eps²) truncation error;
- *   TOL_BN     1e-2  BN in training, whose batch statistics move with every
+ *   TOL_BN     5e-3  BN in training, whose batch statistics move with every
  *                    perturbation and whose gradients are the largest. */
 #include <math.h>
 #include <string.h>
@@ -18,8 +21,8 @@
 #include "cnn-test-utils.h"
 
 #define TOL_LINEAR 1e-3
-#define TOL_SMOOTH 5e-3
-#define TOL_BN     1e-2
+#define TOL_SMOOTH 1e-3
+#define TOL_BN     5e-3
 
 typedef struct
 {

@@ -162,6 +162,71 @@ test_threads_agree (void)
     g_assert_cmpfloat_with_epsilon (a[i], b[i], 1e-5 * MAX (1.0f, fabsf (a[i])));
 }
 
+/* outputs, input gradient and weight gradient of one conv layer */
+static void
+conv_pass (const char *spec, CnnShape in, int N, float **y, float **dx, float **dw, size_t *ny,
+           size_t *nw)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnNetwork) net = cnn_network_new (spec, "conv", in, 10, &error);
+  g_assert_no_error (error);
+  cnn_network_init_params (net, 21);
+  size_t nx = (size_t) N * cnn_shape_size (in);
+  *ny = (size_t) N * cnn_shape_size (cnn_network_get_output_shape (net));
+  *nw = cnn_network_get_n_params (net);
+  g_autofree float *x = g_new (float, nx);
+  g_autofree float *dy = g_new (float, *ny);
+  CnnRng rng;
+  cnn_rng_init (&rng, 2, 0);
+  for (size_t i = 0; i < nx; i++)
+    x[i] = (float) cnn_rng_normal (&rng);
+  for (size_t i = 0; i < *ny; i++)
+    dy[i] = (float) cnn_rng_normal (&rng);
+  g_autoptr (CnnPool) pool = cnn_pool_new (2);
+  *y = g_memdup2 (cnn_network_forward (net, x, N, TRUE, NULL, pool, -1), *ny * sizeof (float));
+  *dx = g_new (float, nx);
+  cnn_network_zero_grads (net);
+  cnn_network_backward (net, 0, dy, *dx, NULL, pool);
+  *dw = g_memdup2 (cnn_network_get_grads (net), *nw * sizeof (float));
+}
+
+static void
+assert_near (const float *a, const float *b, size_t n)
+{
+  /* float32 sums in a different order: 1e-4 relative to the largest value */
+  float scale = 1e-6f;
+  for (size_t i = 0; i < n; i++)
+    scale = MAX (scale, fabsf (a[i]));
+  for (size_t i = 0; i < n; i++)
+    if (fabsf (a[i] - b[i]) > 1e-4f * scale)
+      g_error ("[%zu]: %g vs %g", i, a[i], b[i]);
+}
+
+static void
+test_conv_paths_agree (void)
+{
+  /* the AVX2 direct kernels (where the CPU has them) and im2col + GEMM */
+  const struct { const char *spec; CnnShape in; } cases[] = {
+    { "conv2d filters=16 kernel=3 padding=same", { 8, 28, 28 } },
+    { "conv2d filters=7 kernel=5,3 bias=no", { 3, 13, 11 } },
+    { "conv2d filters=9 kernel=4 padding=same", { 2, 9, 10 } },
+    { "conv2d filters=5 kernel=3 padding=1,2", { 1, 6, 17 } },
+  };
+  for (size_t c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree float *y1 = NULL, *dx1 = NULL, *dw1 = NULL, *y2 = NULL, *dx2 = NULL, *dw2 = NULL;
+      size_t ny, nw;
+      g_unsetenv ("CONVSCOPE_CONV");
+      conv_pass (cases[c].spec, cases[c].in, 3, &y1, &dx1, &dw1, &ny, &nw);
+      g_setenv ("CONVSCOPE_CONV", "gemm", TRUE);
+      conv_pass (cases[c].spec, cases[c].in, 3, &y2, &dx2, &dw2, &ny, &nw);
+      g_unsetenv ("CONVSCOPE_CONV");
+      assert_near (y1, y2, ny);
+      assert_near (dx1, dx2, 3 * cnn_shape_size (cases[c].in));
+      assert_near (dw1, dw2, nw);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -170,5 +235,6 @@ main (int argc, char **argv)
   g_test_add_func ("/network/logits-layer", test_logits_layer);
   g_test_add_func ("/network/graph-gradient", test_graph_gradient);
   g_test_add_func ("/network/threads-agree", test_threads_agree);
+  g_test_add_func ("/network/conv-paths-agree", test_conv_paths_agree);
   return g_test_run ();
 }

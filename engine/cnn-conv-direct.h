@@ -1,0 +1,38 @@
+/* cnn-conv-direct.h: direct stride-1 convolution with AVX2/FMA kernels, for
+ * the small channel counts of the course's models, where im2col + GEMM spends
+ * more time copying than multiplying. Used at run time only when the CPU has
+ * AVX2 and FMA; the build stays portable. */
+#pragma once
+
+#include <glib.h>
+#include <stddef.h>
+
+#include "cnn-kernels.h"
+
+G_BEGIN_DECLS
+
+/* TRUE when this CPU can run the kernels and g (stride 1, padding smaller
+ * than the kernel) suits them. */
+gboolean cnn_conv_direct_supported (const CnnConvGeom *g);
+
+/* Floats of scratch that one thread needs for g with C_out filters. */
+size_t   cnn_conv_direct_scratch_size (const CnnConvGeom *g, int C_out);
+
+/* y (C_out, HO, WO) = bias + w (C_out, C, KH, KW) ⋆ x (C, H, W), one image.
+ * bias may be NULL. */
+void     cnn_conv_direct_forward (const CnnConvGeom *g, int C_out, const float *x,
+                                  const float *w, const float *bias, float *y, float *scratch);
+
+/* dx (C, H, W) = the input gradient of one image from dy (C_out, HO, WO).
+ * w_flipped (C, C_out, KH, KW) is w transposed and rotated by 180°
+ * (cnn_conv_direct_flip_weights). */
+void     cnn_conv_direct_backward_input (const CnnConvGeom *g, int C_out, const float *dy,
+                                         const float *w_flipped, float *dx, float *scratch);
+void     cnn_conv_direct_flip_weights (const CnnConvGeom *g, int C_out, const float *w,
+                                       float *w_flipped);
+
+/* dw (C_out, C, KH, KW) += the weight gradient of one image. */
+void     cnn_conv_direct_backward_weights (const CnnConvGeom *g, int C_out, const float *x,
+                                           const float *dy, float *dw, float *scratch);
+
+G_END_DECLS
