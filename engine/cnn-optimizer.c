@@ -18,8 +18,8 @@
  *             E[g²] = rho E[g²] + (1-rho) g²
  *             dx = -√(E[dx²] + epsilon) / √(E[g²] + epsilon) g
  *             E[dx²] = rho E[dx²] + (1-rho) dx²;  w += lr dx
- *           (Zeiler's paper values; tf.keras uses lr 0.001, epsilon 1e-7,
- *           which barely moves at all.)
+ *           (Zeiler's values; Keras 2.3 also had lr 1.0. tf.keras's lr 0.001
+ *           makes adadelta crawl, which would misrepresent it in a race.)
  * rmsprop   lr 0.001, rho 0.9, epsilon 1e-7.                slots: a
  *             a = rho a + (1-rho) g²;  w -= lr g / (√a + epsilon)
  * adam      lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7. slots: m, v
@@ -31,13 +31,15 @@
  * adamax    lr 0.002, beta1 0.9, beta2 0.999, epsilon 1e-7. slots: m, u
  *             m = beta1 m + (1-beta1) g;  u = max (beta2 u, |g|)
  *             w -= lr / (1-beta1^t) m / (u + epsilon)
+ *           (lr 0.002 as in Keras 2.3 and the paper; tf.keras uses 0.001.)
  * nadam     lr 0.002, beta1 0.9, beta2 0.999, epsilon 1e-7. slots: m, v
  *             mu_t = beta1 (1 - 0.5 · 0.96^(0.004 t)),  Π_t = mu_1 … mu_t
  *             m = beta1 m + (1-beta1) g;  v = beta2 v + (1-beta2) g²
  *             m̂ = mu_{t+1} m / (1 - Π_t mu_{t+1}) + (1-mu_t) g / (1 - Π_t)
  *             v̂ = v / (1-beta2^t);  w -= lr m̂ / (√v̂ + epsilon)
  *           (Dozat's momentum schedule with momentum_decay 0.004, as Keras;
- *           the update is exactly PyTorch's NAdam.)
+ *           the update is exactly PyTorch's NAdam, whose epsilon is 1e-8.
+ *           lr 0.002 as in Keras 2.3 and PyTorch; tf.keras uses 0.001.)
  * amsgrad   lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7. slots: m, v, vmax
  *             adam's m and v;  vmax = max (vmax, v)
  *             w -= lr m̂ / (√(vmax / (1-beta2^t)) + epsilon)
@@ -314,11 +316,12 @@ cnn_optimizer_set_step_count (CnnOptimizer *opt, gint64 t)
   g_return_if_fail (t >= 0);
   opt->t = t;
   /* nadam's product of the mu's is a function of t: multiply in the same
-   * order as step() so a restored run continues bit for bit. Once it
-   * underflows (after about 7000 steps with beta1 0.9) it stays 0. */
+   * order as step() so a restored run continues bit for bit. Below 1e-20
+   * (2^-54 would do) both 1 - product and 1 - product · mu_next round to
+   * exactly 1, so the steps no longer depend on it and we can stop early. */
   opt->mu_product = 1.0;
   if (opt->cfg.kind == CNN_OPT_NADAM)
-    for (gint64 i = 1; i <= t && opt->mu_product != 0.0; i++)
+    for (gint64 i = 1; i <= t && opt->mu_product > 1e-20; i++)
       opt->mu_product *= nadam_mu (opt->cfg.beta1, i);
 }
 

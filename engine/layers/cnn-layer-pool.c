@@ -135,19 +135,24 @@ forward_planes (int begin, int end, int thread, gpointer data)
               window (ox, g->SW, g->PW, g->KW, g->W, &xa, &xb);
               if (p->is_max)
                 {
-                  float best = 0.0f;
+                  /* the first maximum wins ties; written as selects, which
+                   * compile without branches (maxss, cmov) */
+                  float best = -INFINITY;
                   int best_i = -1;
                   for (int iy = ya; iy < yb; iy++)
                     for (int ix = xa; ix < xb; ix++)
                       {
                         float v = x[iy * g->W + ix];
-                        /* the first maximum wins ties; a NaN wins, so it shows */
-                        if (best_i < 0 || v > best || (isnan (v) && !isnan (best)))
-                          {
-                            best = v;
-                            best_i = iy * g->W + ix;
-                          }
+                        int take = v > best;
+                        best_i = take ? iy * g->W + ix : best_i;
+                        best = take ? v : best;
                       }
+                  if (best_i < 0)
+                    {
+                      /* nothing beat -inf: all -inf or NaN, which then shows */
+                      best_i = ya * g->W + xa;
+                      best = x[best_i];
+                    }
                   y[oy * g->WO + ox] = best;
                   arg[oy * g->WO + ox] = best_i;
                 }
