@@ -10,6 +10,9 @@
  * columns ow >= WO are computed too and thrown away (2 of 30 for 28×28). */
 
 #define VEC 8          /* floats per AVX register */
+/* unroll the loops over a block's output channels completely, so that the
+ * accumulators live in registers (-O2 alone keeps them in memory) */
+#define UNROLL _Pragma ("GCC unroll 8")
 #define SLACK 64       /* floats past the end that vector loads may touch */
 
 typedef struct
@@ -83,6 +86,7 @@ forward_block (const CnnConvGeom *g, const Plan *p, int NCO, const float *xp,
   for (int q = 0; q < p->Lr; q += 2 * VEC)
     {
       __m256 acc[4][2];
+      UNROLL
       for (int j = 0; j < NCO; j++)
         acc[j][0] = acc[j][1] = _mm256_setzero_ps ();
       for (int ci = 0; ci < C; ci++)
@@ -94,7 +98,8 @@ forward_block (const CnnConvGeom *g, const Plan *p, int NCO, const float *xp,
               {
                 __m256 x0 = _mm256_loadu_ps (row + kw);
                 __m256 x1 = _mm256_loadu_ps (row + kw + VEC);
-                for (int j = 0; j < NCO; j++)
+                UNROLL
+      for (int j = 0; j < NCO; j++)
                   {
                     __m256 wv = _mm256_broadcast_ss (wk + (size_t) j * K + kw);
                     acc[j][0] = _mm256_fmadd_ps (wv, x0, acc[j][0]);
@@ -102,6 +107,7 @@ forward_block (const CnnConvGeom *g, const Plan *p, int NCO, const float *xp,
                   }
               }
           }
+      UNROLL
       for (int j = 0; j < NCO; j++)
         {
           _mm256_storeu_ps (yp + (size_t) (co + j) * p->Lr + q, acc[j][0]);
@@ -193,15 +199,18 @@ weights_block (const CnnConvGeom *g, const Plan *p, int NCO, const float *xp, co
       {
         const float *xs = xp + ci * plane + (size_t) kh * p->Wp + kw;
         __m256 acc[8];
-        for (int j = 0; j < NCO; j++)
+        UNROLL
+      for (int j = 0; j < NCO; j++)
           acc[j] = _mm256_setzero_ps ();
         for (int q = 0; q < p->Lr; q += VEC)
           {
             __m256 xv = _mm256_loadu_ps (xs + q);
-            for (int j = 0; j < NCO; j++)
+            UNROLL
+      for (int j = 0; j < NCO; j++)
               acc[j] = _mm256_fmadd_ps (_mm256_loadu_ps (dyp + (size_t) (co + j) * p->Lr + q), xv, acc[j]);
           }
-        for (int j = 0; j < NCO; j++)
+        UNROLL
+      for (int j = 0; j < NCO; j++)
           {
             __m128 s = _mm_add_ps (_mm256_castps256_ps128 (acc[j]), _mm256_extractf128_ps (acc[j], 1));
             s = _mm_add_ps (s, _mm_movehl_ps (s, s));

@@ -60,7 +60,10 @@ cnn_test_max_rel_diff (const float *a, const float *b, size_t n)
 {
   double worst = 0.0;
   for (size_t i = 0; i < n; i++)
-    worst = MAX (worst, rel_err (a[i], b[i]));
+    {
+      double e = rel_err (a[i], b[i]);
+      worst = MAX (worst, e);
+    }
   return worst;
 }
 
@@ -158,6 +161,8 @@ double
 cnn_test_gradcheck (const char *spec, CnnShape in, int n_inputs, int N, gboolean training, double tol)
 {
   g_autoptr (CnnNetwork) net = cnn_test_network_new (spec, in, 1);
+  /* one line in messages */
+  g_autofree char *label = g_strdelimit (g_strdup (spec), "\n", ';');
   Check c = { 0 };
   c.l = cnn_network_get_layer (net, cnn_network_get_n_layers (net) - 1);
   CnnLayer *l = c.l;
@@ -268,14 +273,16 @@ cnn_test_gradcheck (const char *spec, CnnShape in, int n_inputs, int N, gboolean
       g_autofree float *num = g_new (float, c.in_size[i]);
       for (size_t j = 0; j < c.in_size[i]; j++)
         num[j] = (float) numeric_grad (&c, &c.x[i][j]);
-      worst = MAX (worst, compare (spec, "input", i, din[i], num, c.in_size[i]));
+      double e = compare (label, "input", i, din[i], num, c.in_size[i]);
+      worst = MAX (worst, e);
     }
   if (np > 0)
     {
       g_autofree float *num = g_new (float, np);
       for (size_t k = 0; k < np; k++)
         num[k] = (float) numeric_grad (&c, &l->params[k]);
-      worst = MAX (worst, compare (spec, "params", 0, grads, num, np));
+      double e = compare (label, "params", 0, grads, num, np);
+      worst = MAX (worst, e);
     }
 
   for (int i = 0; i < n_inputs; i++)
@@ -285,7 +292,7 @@ cnn_test_gradcheck (const char *spec, CnnShape in, int n_inputs, int N, gboolean
     }
   if (!(worst < tol))
     g_test_message ("gradient check failed for “%s” (%s): error %.3g, tolerance %.3g",
-                    spec, training ? "training" : "inference", worst, tol);
+                    label, training ? "training" : "inference", worst, tol);
   g_assert_cmpfloat (worst, <, tol);
   return worst;
 }

@@ -1,8 +1,10 @@
 /* Element-wise activations: relu, leakyrelu, sigmoid, tanh. The four classes
- * share one forward and one backward loop, switched on the kind.
+ * share their forward and backward functions, which switch on the kind.
  *
- * The ReLUs take their derivative from the input (x > 0), sigmoid and tanh
- * from their output (y (1 - y), 1 - y²), so backward needs no cache. */
+ * The ReLUs take their derivative from the input (slope 1 for x > 0, so 0 at
+ * x = 0), sigmoid and tanh from their output (y (1 - y), 1 - y²), so
+ * backward needs no cache. relu computes x · 0 for x <= 0, which is -0.0
+ * for negative x (equal to 0) and keeps a NaN a NaN. */
 #include "cnn-layer.h"
 
 #include <math.h>
@@ -65,6 +67,14 @@ act_setup (CnnLayer *l, GError **error)
 /* 1 for x > 0, alpha (0 for relu) otherwise, chosen with a bit mask: GCC
  * compiles a ?: between floats, or even [x > 0]·(1 - alpha) + alpha, into a
  * branch, which random signs mispredict half the time. */
+static inline guint32
+bits_of (float f)
+{
+  guint32 b;
+  memcpy (&b, &f, sizeof b);
+  return b;
+}
+
 static inline float
 slope (float x, guint32 one_bits, guint32 alpha_bits)
 {
@@ -79,10 +89,7 @@ slope (float x, guint32 one_bits, guint32 alpha_bits)
 static void
 leaky_forward (const float *restrict x, float *restrict y, size_t n, float alpha)
 {
-  const float one = 1.0f;
-  guint32 one_bits, alpha_bits;
-  memcpy (&one_bits, &one, sizeof one_bits);
-  memcpy (&alpha_bits, &alpha, sizeof alpha_bits);
+  const guint32 one_bits = bits_of (1.0f), alpha_bits = bits_of (alpha);
   for (size_t i = 0; i < n; i++)
     y[i] = x[i] * slope (x[i], one_bits, alpha_bits);
 }
@@ -91,10 +98,7 @@ static void
 leaky_backward (const float *restrict x, const float *restrict dy, float *restrict dx, size_t n,
                 float alpha)
 {
-  const float one = 1.0f;
-  guint32 one_bits, alpha_bits;
-  memcpy (&one_bits, &one, sizeof one_bits);
-  memcpy (&alpha_bits, &alpha, sizeof alpha_bits);
+  const guint32 one_bits = bits_of (1.0f), alpha_bits = bits_of (alpha);
   for (size_t i = 0; i < n; i++)
     dx[i] = dy[i] * slope (x[i], one_bits, alpha_bits);
 }

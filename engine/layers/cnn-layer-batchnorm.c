@@ -9,7 +9,8 @@
  * Training uses the batch mean and biased variance and moves the running
  * statistics towards them: running = momentum·running + (1 - momentum)·batch
  * (Keras' convention; its momentum 0.99 is PyTorch's 0.01). Inference uses the
- * running statistics, so it is a fixed per-channel affine map.
+ * running statistics, so it is a fixed per-channel affine map. Backward
+ * follows the mode of the last forward, whose mean and 1/std it reuses.
  *
  * One thread computes each channel's sums, in double, so the results do not
  * depend on the thread count. */
@@ -80,6 +81,67 @@ typedef struct
   float       *dx;   /* (N, C, H, W) or NULL */
 } BnJob;
 
+/* The per-plane sums, in double with four accumulators so that the adds do
+ * not wait on each other; the order is fixed, and so is the result. */
+static double
+plane_sum (const float *x, size_t n)
+{
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    {
+      s0 += x[i];
+      s1 += x[i + 1];
+      s2 += x[i + 2];
+      s3 += x[i + 3];
+    }
+  for (; i < n; i++)
+    s0 += x[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
+/* Σ (x - mean)² */
+static double
+plane_sq_dev (const float *x, size_t n, double mean)
+{
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    {
+      double d0 = x[i] - mean, d1 = x[i + 1] - mean, d2 = x[i + 2] - mean, d3 = x[i + 3] - mean;
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+  for (; i < n; i++)
+    s0 += (x[i] - mean) * (x[i] - mean);
+  return (s0 + s1) + (s2 + s3);
+}
+
+/* Σ dy and Σ dy·(x - mean) */
+static void
+plane_grad_sums (const float *x, const float *dy, size_t n, float mean,
+                 double *sum_dy, double *sum_dy_xc)
+{
+  double a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+  size_t i = 0;
+  for (; i + 2 <= n; i += 2)
+    {
+      a0 += dy[i];
+      a1 += dy[i + 1];
+      b0 += (double) dy[i] * (x[i] - mean);
+      b1 += (double) dy[i + 1] * (x[i + 1] - mean);
+    }
+  for (; i < n; i++)
+    {
+      a0 += dy[i];
+      b0 += (double) dy[i] * (x[i] - mean);
+    }
+  *sum_dy += a0 + a1;
+  *sum_dy_xc += b0 + b1;
+}
+
 static void
 forward_channels (int begin, int end, int thread, gpointer data)
 {
@@ -98,24 +160,12 @@ forward_channels (int begin, int end, int thread, gpointer data)
       if (bn->training)
         {
           /* two passes: the mean, then the mean squared deviation */
-          double s = 0.0;
+          double s = 0.0, ss = 0.0;
           for (int n = 0; n < N; n++)
-            {
-              const float *x = job->x + ((size_t) n * C + c) * hw;   /* (H, W) */
-              for (size_t i = 0; i < hw; i++)
-                s += x[i];
-            }
+            s += plane_sum (job->x + ((size_t) n * C + c) * hw, hw);      /* (H, W) */
           mean = s / M;
-          double ss = 0.0;
           for (int n = 0; n < N; n++)
-            {
-              const float *x = job->x + ((size_t) n * C + c) * hw;
-              for (size_t i = 0; i < hw; i++)
-                {
-                  double d = x[i] - mean;
-                  ss += d * d;
-                }
-            }
+            ss += plane_sq_dev (job->x + ((size_t) n * C + c) * hw, hw, mean);
           var = ss / M;                            /* biased, as Keras uses it */
           running_mean[c] = (float) (momentum * running_mean[c] + (1.0 - momentum) * mean);
           running_var[c] = (float) (momentum * running_var[c] + (1.0 - momentum) * var);
@@ -156,17 +206,11 @@ backward_channels (int begin, int end, int thread, gpointer data)
       const float m = bn->mean[c], invstd = bn->invstd[c];
       const float gamma = l->params[c];
       /* Σ dy and Σ dy·x̂, with x̂ = (x - mean) / std */
-      double sum_dy = 0.0, sum_dy_xhat = 0.0;
+      double sum_dy = 0.0, sum_dy_xc = 0.0;
       for (int n = 0; n < N; n++)
-        {
-          const float *x = job->x + ((size_t) n * C + c) * hw;    /* (H, W) */
-          const float *dy = job->dy + ((size_t) n * C + c) * hw;
-          for (size_t i = 0; i < hw; i++)
-            {
-              sum_dy += dy[i];
-              sum_dy_xhat += (double) dy[i] * ((x[i] - m) * invstd);
-            }
-        }
+        plane_grad_sums (job->x + ((size_t) n * C + c) * hw,               /* (H, W) */
+                         job->dy + ((size_t) n * C + c) * hw, hw, m, &sum_dy, &sum_dy_xc);
+      double sum_dy_xhat = sum_dy_xc * invstd;
       if (!job->pass->skip_param_grads)
         {
           l->grads[c] += (float) sum_dy_xhat;     /* d gamma */
@@ -179,14 +223,15 @@ backward_channels (int begin, int end, int thread, gpointer data)
        * inference: the statistics are constants, dx = gamma/std · dy */
       const float k = gamma * invstd;
       const float a = bn->training ? (float) (sum_dy / M) : 0.0f;
-      const float b = bn->training ? (float) (sum_dy_xhat / M) : 0.0f;
+      /* x̂ · mean(dy·x̂) = (x - mean) · b */
+      const float b = bn->training ? (float) (sum_dy_xhat / M * invstd) : 0.0f;
       for (int n = 0; n < N; n++)
         {
-          const float *x = job->x + ((size_t) n * C + c) * hw;
+          const float *x = job->x + ((size_t) n * C + c) * hw;     /* (H, W) */
           const float *dy = job->dy + ((size_t) n * C + c) * hw;
           float *dx = job->dx + ((size_t) n * C + c) * hw;
           for (size_t i = 0; i < hw; i++)
-            dx[i] = k * (dy[i] - a - (x[i] - m) * invstd * b);
+            dx[i] = k * (dy[i] - a - (x[i] - m) * b);
         }
     }
 }
