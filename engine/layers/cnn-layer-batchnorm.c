@@ -81,42 +81,46 @@ typedef struct
   float       *dx;   /* (N, C, H, W) or NULL */
 } BnJob;
 
-/* The per-plane sums, in double with four accumulators so that the adds do
- * not wait on each other; the order is fixed, and so is the result. */
+/* The per-plane sums. One plane is at most a few thousand values: eight
+ * float lanes (which the compiler turns into one vector) keep each partial
+ * sum short enough for float, and planes are added up in double. The order
+ * is fixed, and so is the result. */
+#define LANES 8
+
 static double
 plane_sum (const float *x, size_t n)
 {
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  float s[LANES] = { 0 };
   size_t i = 0;
-  for (; i + 4 <= n; i += 4)
-    {
-      s0 += x[i];
-      s1 += x[i + 1];
-      s2 += x[i + 2];
-      s3 += x[i + 3];
-    }
+  for (; i + LANES <= n; i += LANES)
+    for (int j = 0; j < LANES; j++)
+      s[j] += x[i + j];
+  double total = 0.0;
   for (; i < n; i++)
-    s0 += x[i];
-  return (s0 + s1) + (s2 + s3);
+    total += x[i];
+  for (int j = 0; j < LANES; j++)
+    total += s[j];
+  return total;
 }
 
 /* Σ (x - mean)² */
 static double
-plane_sq_dev (const float *x, size_t n, double mean)
+plane_sq_dev (const float *x, size_t n, float mean)
 {
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  float s[LANES] = { 0 };
   size_t i = 0;
-  for (; i + 4 <= n; i += 4)
-    {
-      double d0 = x[i] - mean, d1 = x[i + 1] - mean, d2 = x[i + 2] - mean, d3 = x[i + 3] - mean;
-      s0 += d0 * d0;
-      s1 += d1 * d1;
-      s2 += d2 * d2;
-      s3 += d3 * d3;
-    }
+  for (; i + LANES <= n; i += LANES)
+    for (int j = 0; j < LANES; j++)
+      {
+        float d = x[i + j] - mean;
+        s[j] += d * d;
+      }
+  double total = 0.0;
   for (; i < n; i++)
-    s0 += (x[i] - mean) * (x[i] - mean);
-  return (s0 + s1) + (s2 + s3);
+    total += (double) (x[i] - mean) * (x[i] - mean);
+  for (int j = 0; j < LANES; j++)
+    total += s[j];
+  return total;
 }
 
 /* Σ dy and Σ dy·(x - mean) */
@@ -124,22 +128,27 @@ static void
 plane_grad_sums (const float *x, const float *dy, size_t n, float mean,
                  double *sum_dy, double *sum_dy_xc)
 {
-  double a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+  float a[LANES] = { 0 }, b[LANES] = { 0 };
   size_t i = 0;
-  for (; i + 2 <= n; i += 2)
-    {
-      a0 += dy[i];
-      a1 += dy[i + 1];
-      b0 += (double) dy[i] * (x[i] - mean);
-      b1 += (double) dy[i + 1] * (x[i + 1] - mean);
-    }
+  for (; i + LANES <= n; i += LANES)
+    for (int j = 0; j < LANES; j++)
+      {
+        a[j] += dy[i + j];
+        b[j] += dy[i + j] * (x[i + j] - mean);
+      }
+  double ta = 0.0, tb = 0.0;
   for (; i < n; i++)
     {
-      a0 += dy[i];
-      b0 += (double) dy[i] * (x[i] - mean);
+      ta += dy[i];
+      tb += (double) dy[i] * (x[i] - mean);
     }
-  *sum_dy += a0 + a1;
-  *sum_dy_xc += b0 + b1;
+  for (int j = 0; j < LANES; j++)
+    {
+      ta += a[j];
+      tb += b[j];
+    }
+  *sum_dy += ta;
+  *sum_dy_xc += tb;
 }
 
 static void
@@ -165,7 +174,7 @@ forward_channels (int begin, int end, int thread, gpointer data)
             s += plane_sum (job->x + ((size_t) n * C + c) * hw, hw);      /* (H, W) */
           mean = s / M;
           for (int n = 0; n < N; n++)
-            ss += plane_sq_dev (job->x + ((size_t) n * C + c) * hw, hw, mean);
+            ss += plane_sq_dev (job->x + ((size_t) n * C + c) * hw, hw, (float) mean);
           var = ss / M;                            /* biased, as Keras uses it */
           running_mean[c] = (float) (momentum * running_mean[c] + (1.0 - momentum) * mean);
           running_var[c] = (float) (momentum * running_var[c] + (1.0 - momentum) * var);
