@@ -53,18 +53,13 @@
 #include <string.h>
 
 #include "cnn-error.h"
+#include "cnn-simd.h"
 
-/* GCC 12 at -O2 vectorizes only loops whose trip count is a known multiple of
- * the vector width. These loops touch every parameter each step, so we ask for
- * more here. The loops calling sqrtf() vectorize only when the build passes
- * -fno-math-errno (sqrtf() may set errno; GCC 12 ignores that option in this
- * attribute): about 4x faster. That option keeps NaN and infinity intact, so
- * unlike -ffast-math it does not break the divergence checks. */
-#if defined (__GNUC__) && !defined (__clang__)
-#define VECTORIZE __attribute__ ((optimize ("tree-vectorize", "vect-cost-model=dynamic")))
-#else
-#define VECTORIZE
-#endif
+/* These loops touch every parameter each step: CNN_VECTORIZE builds them for
+ * AVX2 too. The ones calling sqrtf() vectorize because the build passes
+ * -fno-math-errno, which unlike -ffast-math keeps NaN and infinity intact for
+ * the divergence check. */
+#define VECTORIZE CNN_VECTORIZE
 
 enum
 {

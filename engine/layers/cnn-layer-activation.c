@@ -7,6 +7,8 @@
  * for negative x (equal to 0) and keeps a NaN a NaN. */
 #include "cnn-layer.h"
 
+#include "cnn-simd.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -137,7 +139,7 @@ tanh_backward (const float *restrict y, const float *restrict dy, float *restric
 }
 
 /* Blocks [begin, end) of BLOCK values. */
-static void
+CNN_VECTORIZE static void
 forward_block (int begin, int end, int thread, gpointer data)
 {
   const ActJob *job = data;
@@ -161,7 +163,7 @@ forward_block (int begin, int end, int thread, gpointer data)
     }
 }
 
-static void
+CNN_VECTORIZE static void
 backward_block (int begin, int end, int thread, gpointer data)
 {
   const ActJob *job = data;

@@ -16,6 +16,8 @@
  * depend on the thread count. */
 #include "cnn-layer.h"
 
+#include "cnn-simd.h"
+
 #include <math.h>
 
 /* Below this many input values per batch, one thread is faster. */
@@ -151,7 +153,7 @@ plane_grad_sums (const float *x, const float *dy, size_t n, float mean,
   *sum_dy_xc += tb;
 }
 
-static void
+CNN_VECTORIZE static void
 forward_channels (int begin, int end, int thread, gpointer data)
 {
   BnJob *job = data;
@@ -200,7 +202,7 @@ forward_channels (int begin, int end, int thread, gpointer data)
     }
 }
 
-static void
+CNN_VECTORIZE static void
 backward_channels (int begin, int end, int thread, gpointer data)
 {
   BnJob *job = data;

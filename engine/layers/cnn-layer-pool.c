@@ -8,6 +8,8 @@
  * depend on the thread count. */
 #include "cnn-layer.h"
 
+#include "cnn-simd.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -112,6 +114,39 @@ window (int o, int stride, int pad, int k, int size, int *a, int *b)
   *b = MIN (start + k, size);
 }
 
+/* The lecture's MaxPooling2D(2): 2×2 windows, stride 2, no padding, by
+ * far the most common case, without the general loop's window arithmetic.
+ * Same rules: the first maximum wins, NaN only shows when nothing beats -inf. */
+CNN_VECTORIZE static void
+max2x2_plane (const CnnConvGeom *g, const float *x, float *y, int *arg)
+{
+  for (int oy = 0; oy < g->HO; oy++)
+    {
+      const float *r0 = x + (size_t) 2 * oy * g->W, *r1 = r0 + g->W;   /* (2, W) */
+      for (int ox = 0; ox < g->WO; ox++)
+        {
+          const int i0 = 2 * oy * g->W + 2 * ox;
+          const float v[4] = { r0[2 * ox], r0[2 * ox + 1], r1[2 * ox], r1[2 * ox + 1] };
+          const int at[4] = { i0, i0 + 1, i0 + g->W, i0 + g->W + 1 };
+          float best = -INFINITY;
+          int best_i = -1;
+          for (int k = 0; k < 4; k++)
+            {
+              int take = v[k] > best;
+              best_i = take ? at[k] : best_i;
+              best = take ? v[k] : best;
+            }
+          if (best_i < 0)
+            {
+              best_i = i0;
+              best = v[0];
+            }
+          y[oy * g->WO + ox] = best;
+          arg[oy * g->WO + ox] = best_i;
+        }
+    }
+}
+
 static void
 forward_planes (int begin, int end, int thread, gpointer data)
 {
@@ -119,9 +154,17 @@ forward_planes (int begin, int end, int thread, gpointer data)
   const Pool *p = job->p;
   const CnnConvGeom *g = &p->g;
   const size_t in_plane = (size_t) g->H * g->W, out_plane = (size_t) g->HO * g->WO;
+  const gboolean max2x2 = p->is_max && g->KH == 2 && g->KW == 2 && g->SH == 2 && g->SW == 2
+                          && g->PH == 0 && g->PW == 0;
 
   for (int plane = begin; plane < end; plane++)
     {
+      if (max2x2)
+        {
+          max2x2_plane (g, job->x + plane * in_plane, job->y + plane * out_plane,
+                        p->argmax + plane * out_plane);
+          continue;
+        }
       const float *x = job->x + plane * in_plane;    /* (H, W) */
       float *y = job->y + plane * out_plane;         /* (HO, WO) */
       int *arg = p->is_max ? p->argmax + plane * out_plane : NULL;
@@ -170,7 +213,7 @@ forward_planes (int begin, int end, int thread, gpointer data)
     }
 }
 
-static void
+CNN_VECTORIZE static void
 backward_planes (int begin, int end, int thread, gpointer data)
 {
   PoolJob *job = data;
