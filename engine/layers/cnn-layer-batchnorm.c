@@ -89,7 +89,7 @@ typedef struct
  * is fixed, and so is the result. */
 #define LANES 8
 
-static double
+static inline double
 plane_sum (const float *x, size_t n)
 {
   float s[LANES] = { 0 };
@@ -106,7 +106,7 @@ plane_sum (const float *x, size_t n)
 }
 
 /* Σ (x - mean)² */
-static double
+static inline double
 plane_sq_dev (const float *x, size_t n, float mean)
 {
   float s[LANES] = { 0 };
@@ -126,7 +126,7 @@ plane_sq_dev (const float *x, size_t n, float mean)
 }
 
 /* Σ dy and Σ dy·(x - mean) */
-static void
+static inline void
 plane_grad_sums (const float *x, const float *dy, size_t n, float mean,
                  double *sum_dy, double *sum_dy_xc)
 {

@@ -10,6 +10,8 @@
 
 #include "cnn-simd.h"
 
+#include <immintrin.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -116,35 +118,86 @@ window (int o, int stride, int pad, int k, int size, int *a, int *b)
 
 /* The lecture's MaxPooling2D(2): 2×2 windows, stride 2, no padding, by
  * far the most common case, without the general loop's window arithmetic.
- * Same rules: the first maximum wins, NaN only shows when nothing beats -inf. */
-CNN_VECTORIZE static void
+ * Same rules: the first maximum wins, NaN only shows when nothing beats -inf.
+ * `from` is the first output column to do (the vector version does the rest). */
+static void
+max2x2_row (const CnnConvGeom *g, int oy, int from, const float *x, float *y, int *arg)
+{
+  const float *r0 = x + (size_t) 2 * oy * g->W, *r1 = r0 + g->W;   /* (2, W) */
+  for (int ox = from; ox < g->WO; ox++)
+    {
+      const int i0 = 2 * oy * g->W + 2 * ox;
+      const float v[4] = { r0[2 * ox], r0[2 * ox + 1], r1[2 * ox], r1[2 * ox + 1] };
+      const int at[4] = { i0, i0 + 1, i0 + g->W, i0 + g->W + 1 };
+      float best = -INFINITY;
+      int best_i = -1;
+      for (int k = 0; k < 4; k++)
+        {
+          int take = v[k] > best;
+          best_i = take ? at[k] : best_i;
+          best = take ? v[k] : best;
+        }
+      if (best_i < 0)
+        {
+          best_i = i0;
+          best = v[0];
+        }
+      y[oy * g->WO + ox] = best;
+      arg[oy * g->WO + ox] = best_i;
+    }
+}
+
+/* Eight outputs at a time with compares and blends instead of branches,
+ * which random data mispredicts half the time. Returns the first column it
+ * did not do. */
+__attribute__ ((target ("avx2"))) static int
+max2x2_row_avx2 (const CnnConvGeom *g, int oy, const float *x, float *y, int *arg)
+{
+  const float *r0 = x + (size_t) 2 * oy * g->W, *r1 = r0 + g->W;
+  const __m256i lane = _mm256_setr_epi32 (0, 2, 4, 6, 8, 10, 12, 14);
+  const __m256i even = _mm256_setr_epi32 (0, 2, 4, 6, 1, 3, 5, 7);
+  int ox = 0;
+  for (; ox + 8 <= g->WO; ox += 8)
+    {
+      /* split 16 input columns into the left (even) and right (odd) cells */
+      __m256 a0 = _mm256_permutevar8x32_ps (_mm256_loadu_ps (r0 + 2 * ox), even);
+      __m256 a1 = _mm256_permutevar8x32_ps (_mm256_loadu_ps (r0 + 2 * ox + 8), even);
+      __m256 b0 = _mm256_permutevar8x32_ps (_mm256_loadu_ps (r1 + 2 * ox), even);
+      __m256 b1 = _mm256_permutevar8x32_ps (_mm256_loadu_ps (r1 + 2 * ox + 8), even);
+      __m256 v[4] = { _mm256_permute2f128_ps (a0, a1, 0x20), _mm256_permute2f128_ps (a0, a1, 0x31),
+                      _mm256_permute2f128_ps (b0, b1, 0x20), _mm256_permute2f128_ps (b0, b1, 0x31) };
+      const __m256i i0 = _mm256_add_epi32 (_mm256_set1_epi32 (2 * oy * g->W + 2 * ox), lane);
+      const __m256i at[4] = { i0, _mm256_add_epi32 (i0, _mm256_set1_epi32 (1)),
+                              _mm256_add_epi32 (i0, _mm256_set1_epi32 (g->W)),
+                              _mm256_add_epi32 (i0, _mm256_set1_epi32 (g->W + 1)) };
+      __m256 best = _mm256_set1_ps (-INFINITY);
+      __m256i best_i = _mm256_set1_epi32 (-1);
+      for (int k = 0; k < 4; k++)
+        {
+          __m256 take = _mm256_cmp_ps (v[k], best, _CMP_GT_OQ);   /* false for NaN */
+          best = _mm256_blendv_ps (best, v[k], take);
+          best_i = _mm256_castps_si256 (_mm256_blendv_ps (_mm256_castsi256_ps (best_i),
+                                                          _mm256_castsi256_ps (at[k]), take));
+        }
+      /* nothing beat -inf: the first cell, as in the scalar rule */
+      __m256 none = _mm256_castsi256_ps (_mm256_cmpeq_epi32 (best_i, _mm256_set1_epi32 (-1)));
+      best = _mm256_blendv_ps (best, v[0], none);
+      best_i = _mm256_castps_si256 (_mm256_blendv_ps (_mm256_castsi256_ps (best_i),
+                                                      _mm256_castsi256_ps (i0), none));
+      _mm256_storeu_ps (y + oy * g->WO + ox, best);
+      _mm256_storeu_si256 ((__m256i *) (arg + oy * g->WO + ox), best_i);
+    }
+  return ox;
+}
+
+static void
 max2x2_plane (const CnnConvGeom *g, const float *x, float *y, int *arg)
 {
+  static int avx2 = -1;
+  if (avx2 < 0)
+    avx2 = __builtin_cpu_supports ("avx2");
   for (int oy = 0; oy < g->HO; oy++)
-    {
-      const float *r0 = x + (size_t) 2 * oy * g->W, *r1 = r0 + g->W;   /* (2, W) */
-      for (int ox = 0; ox < g->WO; ox++)
-        {
-          const int i0 = 2 * oy * g->W + 2 * ox;
-          const float v[4] = { r0[2 * ox], r0[2 * ox + 1], r1[2 * ox], r1[2 * ox + 1] };
-          const int at[4] = { i0, i0 + 1, i0 + g->W, i0 + g->W + 1 };
-          float best = -INFINITY;
-          int best_i = -1;
-          for (int k = 0; k < 4; k++)
-            {
-              int take = v[k] > best;
-              best_i = take ? at[k] : best_i;
-              best = take ? v[k] : best;
-            }
-          if (best_i < 0)
-            {
-              best_i = i0;
-              best = v[0];
-            }
-          y[oy * g->WO + ox] = best;
-          arg[oy * g->WO + ox] = best_i;
-        }
-    }
+    max2x2_row (g, oy, avx2 ? max2x2_row_avx2 (g, oy, x, y, arg) : 0, x, y, arg);
 }
 
 static void

@@ -573,6 +573,53 @@ test_threads_bitwise (void)
       }
 }
 
+/* The 2×2 max-pool fast path (vectors of eight outputs, then a scalar
+ * tail) against the rule written out: the first maximum in row-major order
+ * wins, NaN only when nothing beats -inf. Ties, -inf and NaN are planted. */
+static void
+test_maxpool_2x2_rule (void)
+{
+  const int C = 3, H = 20, W = 22, HO = 10, WO = 11, N = 2;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnNetwork) net = cnn_network_new ("maxpool size=2", "t", (CnnShape) { C, H, W }, 10, &error);
+  g_assert_no_error (error);
+  g_autofree float *x = g_new (float, N * C * H * W);
+  CnnRng rng;
+  cnn_rng_init (&rng, 12, 0);
+  for (int i = 0; i < N * C * H * W; i++)
+    x[i] = (float) cnn_rng_below (&rng, 5);        /* many ties */
+  x[0] = x[1] = x[W] = x[W + 1] = -INFINITY;        /* a window of -inf */
+  x[2] = NAN;                                       /* NaN beside numbers */
+  x[4] = x[5] = x[W + 4] = x[W + 5] = NAN;          /* a window of NaN */
+  const float *y = cnn_network_forward (net, x, N, TRUE, NULL, NULL, -1);
+  g_autofree float *dy = g_new (float, N * C * HO * WO);
+  g_autofree float *dx = g_new (float, N * C * H * W);
+  for (int i = 0; i < N * C * HO * WO; i++)
+    dy[i] = (float) (i + 1);
+  cnn_network_backward (net, 0, dy, dx, NULL, NULL);
+  for (int p = 0; p < N * C; p++)
+    for (int oy = 0; oy < HO; oy++)
+      for (int ox = 0; ox < WO; ox++)
+        {
+          const float *plane = x + (size_t) p * H * W;
+          int cells[4] = { 2 * oy * W + 2 * ox, 2 * oy * W + 2 * ox + 1,
+                           (2 * oy + 1) * W + 2 * ox, (2 * oy + 1) * W + 2 * ox + 1 };
+          int win = -1;
+          for (int k = 0; k < 4; k++)
+            if (plane[cells[k]] > (win < 0 ? -INFINITY : plane[win]))
+              win = cells[k];
+          if (win < 0)
+            win = cells[0];
+          float got = y[(p * HO + oy) * WO + ox];
+          if (isnan (plane[win]))
+            g_assert_true (isnan (got));
+          else
+            g_assert_cmpfloat (got, ==, plane[win]);
+          /* the gradient goes to the winning cell only */
+          g_assert_cmpfloat (dx[(size_t) p * H * W + win], ==, dy[(p * HO + oy) * WO + ox]);
+        }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -601,5 +648,6 @@ main (int argc, char **argv)
   g_test_add_func ("/layers/shapes", test_shapes);
   g_test_add_func ("/layers/shape-errors", test_shape_errors);
   g_test_add_func ("/layers/threads-bitwise", test_threads_bitwise);
+  g_test_add_func ("/layers/maxpool/2x2-rule", test_maxpool_2x2_rule);
   return g_test_run ();
 }
