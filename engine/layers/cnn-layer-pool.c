@@ -118,13 +118,12 @@ window (int o, int stride, int pad, int k, int size, int *a, int *b)
 
 /* The lecture's MaxPooling2D(2): 2×2 windows, stride 2, no padding, by
  * far the most common case, without the general loop's window arithmetic.
- * Same rules: the first maximum wins, NaN only shows when nothing beats -inf.
- * `from` is the first output column to do (the vector version does the rest). */
+ * Same rules: the first maximum wins, NaN only shows when nothing beats -inf. */
 static void
-max2x2_row (const CnnConvGeom *g, int oy, int from, const float *x, float *y, int *arg)
+max2x2_row (const CnnConvGeom *g, int oy, const float *x, float *y, int *arg)
 {
   const float *r0 = x + (size_t) 2 * oy * g->W, *r1 = r0 + g->W;   /* (2, W) */
-  for (int ox = from; ox < g->WO; ox++)
+  for (int ox = 0; ox < g->WO; ox++)
     {
       const int i0 = 2 * oy * g->W + 2 * ox;
       const float v[4] = { r0[2 * ox], r0[2 * ox + 1], r1[2 * ox], r1[2 * ox + 1] };
@@ -150,44 +149,66 @@ max2x2_row (const CnnConvGeom *g, int oy, int from, const float *x, float *y, in
 /* Eight outputs at a time with compares and blends instead of branches,
  * which random data mispredicts half the time. Returns the first column it
  * did not do. */
-__attribute__ ((target ("avx2"))) static int
+/* 2×8 input cells -> 8 outputs: compares and blends instead of branches,
+ * which random data mispredicts half the time */
+__attribute__ ((target ("avx2"))) static inline void
+max2x2_eight (const float *r0, const float *r1, int first, int W, float *y, int *arg)
+{
+  const __m256i lane = _mm256_setr_epi32 (0, 2, 4, 6, 8, 10, 12, 14);
+  const __m256i even = _mm256_setr_epi32 (0, 2, 4, 6, 1, 3, 5, 7);
+  /* split 16 input columns into the left (even) and right (odd) cells */
+  __m256 a0 = _mm256_permutevar8x32_ps (_mm256_loadu_ps (r0), even);
+  __m256 a1 = _mm256_permutevar8x32_ps (_mm256_loadu_ps (r0 + 8), even);
+  __m256 b0 = _mm256_permutevar8x32_ps (_mm256_loadu_ps (r1), even);
+  __m256 b1 = _mm256_permutevar8x32_ps (_mm256_loadu_ps (r1 + 8), even);
+  __m256 v[4] = { _mm256_permute2f128_ps (a0, a1, 0x20), _mm256_permute2f128_ps (a0, a1, 0x31),
+                  _mm256_permute2f128_ps (b0, b1, 0x20), _mm256_permute2f128_ps (b0, b1, 0x31) };
+  const __m256i i0 = _mm256_add_epi32 (_mm256_set1_epi32 (first), lane);
+  const __m256i at[4] = { i0, _mm256_add_epi32 (i0, _mm256_set1_epi32 (1)),
+                          _mm256_add_epi32 (i0, _mm256_set1_epi32 (W)),
+                          _mm256_add_epi32 (i0, _mm256_set1_epi32 (W + 1)) };
+  __m256 best = _mm256_set1_ps (-INFINITY);
+  __m256i best_i = _mm256_set1_epi32 (-1);
+  for (int k = 0; k < 4; k++)
+    {
+      __m256 take = _mm256_cmp_ps (v[k], best, _CMP_GT_OQ);   /* false for NaN */
+      best = _mm256_blendv_ps (best, v[k], take);
+      best_i = _mm256_castps_si256 (_mm256_blendv_ps (_mm256_castsi256_ps (best_i),
+                                                      _mm256_castsi256_ps (at[k]), take));
+    }
+  /* nothing beat -inf: the first cell, as in the scalar rule */
+  __m256 none = _mm256_castsi256_ps (_mm256_cmpeq_epi32 (best_i, _mm256_set1_epi32 (-1)));
+  best = _mm256_blendv_ps (best, v[0], none);
+  best_i = _mm256_castps_si256 (_mm256_blendv_ps (_mm256_castsi256_ps (best_i),
+                                                  _mm256_castsi256_ps (i0), none));
+  _mm256_storeu_ps (y, best);
+  _mm256_storeu_si256 ((__m256i *) arg, best_i);
+}
+
+/* One output row, eight at a time; the last few go through a small
+ * -inf-padded copy, so no load runs past the input */
+__attribute__ ((target ("avx2"))) static void
 max2x2_row_avx2 (const CnnConvGeom *g, int oy, const float *x, float *y, int *arg)
 {
   const float *r0 = x + (size_t) 2 * oy * g->W, *r1 = r0 + g->W;
-  const __m256i lane = _mm256_setr_epi32 (0, 2, 4, 6, 8, 10, 12, 14);
-  const __m256i even = _mm256_setr_epi32 (0, 2, 4, 6, 1, 3, 5, 7);
+  float *yrow = y + oy * g->WO;
+  int *arow = arg + oy * g->WO;
   int ox = 0;
   for (; ox + 8 <= g->WO; ox += 8)
+    max2x2_eight (r0 + 2 * ox, r1 + 2 * ox, 2 * oy * g->W + 2 * ox, g->W, yrow + ox, arow + ox);
+  int left = g->WO - ox;
+  if (left == 0)
+    return;
+  float t0[16], t1[16], ty[8];
+  int ta[8];
+  for (int i = 0; i < 16; i++)
     {
-      /* split 16 input columns into the left (even) and right (odd) cells */
-      __m256 a0 = _mm256_permutevar8x32_ps (_mm256_loadu_ps (r0 + 2 * ox), even);
-      __m256 a1 = _mm256_permutevar8x32_ps (_mm256_loadu_ps (r0 + 2 * ox + 8), even);
-      __m256 b0 = _mm256_permutevar8x32_ps (_mm256_loadu_ps (r1 + 2 * ox), even);
-      __m256 b1 = _mm256_permutevar8x32_ps (_mm256_loadu_ps (r1 + 2 * ox + 8), even);
-      __m256 v[4] = { _mm256_permute2f128_ps (a0, a1, 0x20), _mm256_permute2f128_ps (a0, a1, 0x31),
-                      _mm256_permute2f128_ps (b0, b1, 0x20), _mm256_permute2f128_ps (b0, b1, 0x31) };
-      const __m256i i0 = _mm256_add_epi32 (_mm256_set1_epi32 (2 * oy * g->W + 2 * ox), lane);
-      const __m256i at[4] = { i0, _mm256_add_epi32 (i0, _mm256_set1_epi32 (1)),
-                              _mm256_add_epi32 (i0, _mm256_set1_epi32 (g->W)),
-                              _mm256_add_epi32 (i0, _mm256_set1_epi32 (g->W + 1)) };
-      __m256 best = _mm256_set1_ps (-INFINITY);
-      __m256i best_i = _mm256_set1_epi32 (-1);
-      for (int k = 0; k < 4; k++)
-        {
-          __m256 take = _mm256_cmp_ps (v[k], best, _CMP_GT_OQ);   /* false for NaN */
-          best = _mm256_blendv_ps (best, v[k], take);
-          best_i = _mm256_castps_si256 (_mm256_blendv_ps (_mm256_castsi256_ps (best_i),
-                                                          _mm256_castsi256_ps (at[k]), take));
-        }
-      /* nothing beat -inf: the first cell, as in the scalar rule */
-      __m256 none = _mm256_castsi256_ps (_mm256_cmpeq_epi32 (best_i, _mm256_set1_epi32 (-1)));
-      best = _mm256_blendv_ps (best, v[0], none);
-      best_i = _mm256_castps_si256 (_mm256_blendv_ps (_mm256_castsi256_ps (best_i),
-                                                      _mm256_castsi256_ps (i0), none));
-      _mm256_storeu_ps (y + oy * g->WO + ox, best);
-      _mm256_storeu_si256 ((__m256i *) (arg + oy * g->WO + ox), best_i);
+      t0[i] = i < 2 * left ? r0[2 * ox + i] : -INFINITY;
+      t1[i] = i < 2 * left ? r1[2 * ox + i] : -INFINITY;
     }
-  return ox;
+  max2x2_eight (t0, t1, 2 * oy * g->W + 2 * ox, g->W, ty, ta);
+  memcpy (yrow + ox, ty, left * sizeof (float));
+  memcpy (arow + ox, ta, left * sizeof (int));
 }
 
 static void
@@ -197,7 +218,10 @@ max2x2_plane (const CnnConvGeom *g, const float *x, float *y, int *arg)
   if (avx2 < 0)
     avx2 = __builtin_cpu_supports ("avx2");
   for (int oy = 0; oy < g->HO; oy++)
-    max2x2_row (g, oy, avx2 ? max2x2_row_avx2 (g, oy, x, y, arg) : 0, x, y, arg);
+    if (avx2)
+      max2x2_row_avx2 (g, oy, x, y, arg);
+    else
+      max2x2_row (g, oy, x, y, arg);
 }
 
 static void
