@@ -82,6 +82,9 @@ struct _CnnLayerClass
   int                 n_hyper;
   int                 min_inputs;
   int                 max_inputs;
+  /* The output is the input's bytes under another shape (flatten): the
+   * network passes the input buffer as `out` instead of copying. */
+  gboolean            is_view;
 
   /* From in_shape[] and hp[], set out_shape, n_params and n_state; check
    * that the inputs fit. Errors are for users (name the layer). */

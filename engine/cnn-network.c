@@ -23,7 +23,9 @@ struct _CnnNetwork
   size_t     n_params, n_state;
 
   int       *n_consumers;                /* per layer: how many layers read its output */
-  Buffer    *outputs;                    /* per layer: (N, out_shape) of the last forward */
+  Buffer    *outputs;                    /* per layer: owned output memory */
+  float    **out;                        /* per layer: (N, out_shape) of the last forward;
+                                          * a view layer's is its input's */
   Buffer    *douts;                      /* per layer: gradient of its output */
   Buffer     extra;                      /* gradient of a second consumer, before adding */
   int        N;                          /* batch size of the last forward */
@@ -110,6 +112,7 @@ cnn_network_new (const char *spec_text, const char *source, CnnShape input, int 
       if (net->layers[i].inputs[j] >= 0)
         net->n_consumers[net->layers[i].inputs[j]]++;
   net->outputs = g_new0 (Buffer, net->n_layers);
+  net->out = g_new0 (float *, net->n_layers);
   net->douts = g_new0 (Buffer, net->n_layers);
   net->last_run = -1;
   return g_steal_pointer (&net);
@@ -130,6 +133,7 @@ cnn_network_free (CnnNetwork *net)
       cnn_spec_free_layers (net->layers, net->n_layers);
     }
   g_free (net->outputs);
+  g_free (net->out);
   g_free (net->douts);
   g_free (net->extra.buf);
   g_free (net->n_consumers);
@@ -256,23 +260,38 @@ cnn_network_forward (CnnNetwork *net, const float *x, int N, gboolean training,
       CnnLayer *l = &net->layers[i];
       const float *in[CNN_MAX_INPUTS];
       for (int j = 0; j < l->n_inputs; j++)
-        in[j] = l->inputs[j] < 0 ? x : net->outputs[l->inputs[j]].buf;
-      float *out = cnn_scratch_ensure (&net->outputs[i].buf, &net->outputs[i].cap,
-                                       (size_t) N * cnn_shape_size (l->out_shape));
+        in[j] = l->inputs[j] < 0 ? x : net->out[l->inputs[j]];
+      float *out = l->klass->is_view ? (float *) in[0]
+                   : cnn_scratch_ensure (&net->outputs[i].buf, &net->outputs[i].cap,
+                                         (size_t) N * cnn_shape_size (l->out_shape));
+      net->out[i] = out;
       l->klass->forward (l, &pass, in, out);
     }
   net->N = N;
   net->forward_input = x;
   net->training = training;
   net->last_run = upto;
-  return net->outputs[upto].buf;
+  return net->out[upto];
 }
 
 const float *
 cnn_network_get_output (const CnnNetwork *net, int index)
 {
   g_return_val_if_fail (index >= 0 && index <= net->last_run, NULL);
-  return net->outputs[index].buf;
+  return net->out[index];
+}
+
+/* The layer whose gradient buffer holds layer k's output gradient. A view
+ * layer's output is its input's bytes; when nothing else reads that input,
+ * both gradients share one buffer too, and the view's backward copies
+ * nothing. */
+static int
+grad_owner (const CnnNetwork *net, int k)
+{
+  while (net->layers[k].klass->is_view && net->layers[k].inputs[0] >= 0
+         && net->n_consumers[net->layers[k].inputs[0]] == 1)
+    k = net->layers[k].inputs[0];
+  return k;
 }
 
 static void
@@ -302,7 +321,7 @@ cnn_network_backward (CnnNetwork *net, int from, const float *dfrom, float *dx,
       if (i == from)
         dout = dfrom;
       else if (written[i])
-        dout = net->douts[i].buf;
+        dout = net->douts[grad_owner (net, i)].buf;
       else
         continue;   /* nothing downstream of this layer reaches `from` */
 
@@ -329,7 +348,8 @@ cnn_network_backward (CnnNetwork *net, int from, const float *dfrom, float *dx,
           else
             {
               target_size[j] = (size_t) N * cnn_shape_size (net->layers[src].out_shape);
-              target[j] = cnn_scratch_ensure (&net->douts[src].buf, &net->douts[src].cap, target_size[j]);
+              Buffer *b = &net->douts[grad_owner (net, src)];
+              target[j] = cnn_scratch_ensure (&b->buf, &b->cap, target_size[j]);
               pending_add[j] = written[src];
               written[src] = TRUE;
             }
@@ -340,9 +360,9 @@ cnn_network_backward (CnnNetwork *net, int from, const float *dfrom, float *dx,
           din[j] = pending_add[j] ? NULL : target[j];
         }
       for (int j = 0; j < l->n_inputs; j++)
-        in[j] = l->inputs[j] < 0 ? net->forward_input : net->outputs[l->inputs[j]].buf;
+        in[j] = l->inputs[j] < 0 ? net->forward_input : net->out[l->inputs[j]];
       pass.skip_param_grads = l->frozen;
-      l->klass->backward (l, &pass, in, net->outputs[i].buf, dout, din);
+      l->klass->backward (l, &pass, in, net->out[i], dout, din);
       /* an input whose gradient already holds another consumer's share gets
        * this layer's share computed alone into scratch, then added */
       for (int j = 0; j < l->n_inputs; j++)
@@ -352,7 +372,7 @@ cnn_network_backward (CnnNetwork *net, int from, const float *dfrom, float *dx,
           float *tmp[CNN_MAX_INPUTS] = { NULL };
           tmp[j] = cnn_scratch_ensure (&net->extra.buf, &net->extra.cap, target_size[j]);
           pass.skip_param_grads = TRUE;
-          l->klass->backward (l, &pass, in, net->outputs[i].buf, dout, tmp);
+          l->klass->backward (l, &pass, in, net->out[i], dout, tmp);
           add_into (target[j], tmp[j], target_size[j]);
         }
     }

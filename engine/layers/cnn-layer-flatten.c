@@ -1,5 +1,6 @@
 /* Flatten: (c, h, w) -> (c*h*w, 1, 1). NCHW is already flat per sample, so
- * both directions are one copy. */
+ * the network hands the input buffer over as the output (is_view) and the
+ * copies below only run when it cannot (a caller with its own buffers). */
 #include "cnn-layer.h"
 
 #include <string.h>
@@ -36,6 +37,7 @@ const CnnLayerClass cnn_flatten_class = {
   .help = "reshape each sample's (channels, height, width) into one vector",
   .min_inputs = 1,
   .max_inputs = 1,
+  .is_view = TRUE,
   .setup = flatten_setup,
   .forward = flatten_forward,
   .backward = flatten_backward,

@@ -57,8 +57,9 @@ test_logits_layer (void)
 }
 
 /* A small graph with every kind of branching: relu_a feeds conv b and the
- * add; the add feeds two convolutions that are concatenated. Smooth
- * activations (tanh) keep finite differences away from kinks. */
+ * add; the add feeds two convolutions that are concatenated; two flatten
+ * views read one output (so their gradients cannot share its buffer).
+ * Smooth activations (tanh) keep finite differences away from kinks. */
 static const char *branchy =
   "conv2d name=a filters=3 kernel=3 padding=same\n"
   "tanh   name=ta\n"
@@ -69,7 +70,10 @@ static const char *branchy =
   "avgpool name=p size=2 inputs=c\n"
   "concat name=cat inputs=p,d\n"
   "batchnorm name=bn\n"
-  "tanh\n"
+  "tanh   name=t2\n"
+  "flatten name=flat\n"
+  "flatten name=flat2 inputs=t2\n"
+  "add    inputs=flat,flat2\n"
   "dense  units=classes\n"
   "softmax\n";
 
@@ -89,12 +93,19 @@ check_close (const char *what, int i, double analytic, double numeric)
     g_error ("%s[%d]: analytic %.6g, numeric %.6g", what, i, analytic, numeric);
 }
 
+/* a plain chain: here flatten's gradient shares its input's buffer */
+static const char *chain =
+  "conv2d filters=3 kernel=3\n"
+  "tanh\n"
+  "flatten\n"
+  "dense units=classes\n";
+
 static void
-test_graph_gradient (void)
+check_graph_gradient (const char *spec)
 {
   const int N = 3;
   g_autoptr (GError) error = NULL;
-  g_autoptr (CnnNetwork) net = cnn_network_new (branchy, "branchy", (CnnShape) { 2, 6, 6 }, 4, &error);
+  g_autoptr (CnnNetwork) net = cnn_network_new (spec, "graph", (CnnShape) { 2, 6, 6 }, 4, &error);
   g_assert_no_error (error);
   cnn_network_init_params (net, 11);
   g_autoptr (CnnPool) pool = cnn_pool_new (2);
@@ -138,6 +149,13 @@ test_graph_gradient (void)
       params[i] = keep;
       check_close ("dparam", (int) i, grads[i], (up - down) / (2 * eps));
     }
+}
+
+static void
+test_graph_gradient (void)
+{
+  check_graph_gradient (branchy);
+  check_graph_gradient (chain);
 }
 
 static void
