@@ -1,13 +1,28 @@
 /* cnn-simd.h: run-time dispatch for hot loops.
  *
- * CNN_VECTORIZE compiles a function twice, for CPUs with AVX2 and
- * for any x86-64, and the loader picks one (GCC's target_clones, an ifunc).
- * Plain C loops so marked get 8-wide vectors where the CPU has them while
- * the build stays portable (no -march=native). */
+ * CNN_VECTORIZE compiles a function twice, for CPUs with AVX2 and for any
+ * x86-64, and the loader picks one (GCC's target_clones, an ifunc). Plain C
+ * loops so marked get 8-wide vectors where the CPU has them while the build
+ * stays portable (no -march=native).
+ *
+ * The reductions below are written with intrinsics, because GCC turns the
+ * plain-C form into scalar adds: each has an AVX2 and a portable body. Their
+ * partial sums run in float over at most a plane (a few thousand values) and
+ * come back as double for the caller to add up. */
 #pragma once
+
+#include <stddef.h>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define CNN_VECTORIZE __attribute__ ((target_clones ("avx2", "default")))
 #else
 #define CNN_VECTORIZE
 #endif
+
+/* Σ x */
+double cnn_simd_sum          (const float *x, size_t n);
+/* Σ (x - m)² */
+double cnn_simd_sum_sq_dev   (const float *x, size_t n, float m);
+/* *sum_dy += Σ dy, *sum_dy_dev += Σ dy·(x - m) */
+void   cnn_simd_sum_prod_dev (const float *x, const float *dy, size_t n, float m,
+                              double *sum_dy, double *sum_dy_dev);

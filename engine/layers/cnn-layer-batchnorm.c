@@ -83,76 +83,6 @@ typedef struct
   float       *dx;   /* (N, C, H, W) or NULL */
 } BnJob;
 
-/* The per-plane sums. One plane is at most a few thousand values: eight
- * float lanes (which the compiler turns into one vector) keep each partial
- * sum short enough for float, and planes are added up in double. The order
- * is fixed, and so is the result. */
-#define LANES 8
-
-static inline double
-plane_sum (const float *x, size_t n)
-{
-  float s[LANES] = { 0 };
-  size_t i = 0;
-  for (; i + LANES <= n; i += LANES)
-    for (int j = 0; j < LANES; j++)
-      s[j] += x[i + j];
-  double total = 0.0;
-  for (; i < n; i++)
-    total += x[i];
-  for (int j = 0; j < LANES; j++)
-    total += s[j];
-  return total;
-}
-
-/* Σ (x - mean)² */
-static inline double
-plane_sq_dev (const float *x, size_t n, float mean)
-{
-  float s[LANES] = { 0 };
-  size_t i = 0;
-  for (; i + LANES <= n; i += LANES)
-    for (int j = 0; j < LANES; j++)
-      {
-        float d = x[i + j] - mean;
-        s[j] += d * d;
-      }
-  double total = 0.0;
-  for (; i < n; i++)
-    total += (double) (x[i] - mean) * (x[i] - mean);
-  for (int j = 0; j < LANES; j++)
-    total += s[j];
-  return total;
-}
-
-/* Σ dy and Σ dy·(x - mean) */
-static inline void
-plane_grad_sums (const float *x, const float *dy, size_t n, float mean,
-                 double *sum_dy, double *sum_dy_xc)
-{
-  float a[LANES] = { 0 }, b[LANES] = { 0 };
-  size_t i = 0;
-  for (; i + LANES <= n; i += LANES)
-    for (int j = 0; j < LANES; j++)
-      {
-        a[j] += dy[i + j];
-        b[j] += dy[i + j] * (x[i + j] - mean);
-      }
-  double ta = 0.0, tb = 0.0;
-  for (; i < n; i++)
-    {
-      ta += dy[i];
-      tb += (double) dy[i] * (x[i] - mean);
-    }
-  for (int j = 0; j < LANES; j++)
-    {
-      ta += a[j];
-      tb += b[j];
-    }
-  *sum_dy += ta;
-  *sum_dy_xc += tb;
-}
-
 CNN_VECTORIZE static void
 forward_channels (int begin, int end, int thread, gpointer data)
 {
@@ -173,10 +103,10 @@ forward_channels (int begin, int end, int thread, gpointer data)
           /* two passes: the mean, then the mean squared deviation */
           double s = 0.0, ss = 0.0;
           for (int n = 0; n < N; n++)
-            s += plane_sum (job->x + ((size_t) n * C + c) * hw, hw);      /* (H, W) */
+            s += cnn_simd_sum (job->x + ((size_t) n * C + c) * hw, hw);      /* (H, W) */
           mean = s / M;
           for (int n = 0; n < N; n++)
-            ss += plane_sq_dev (job->x + ((size_t) n * C + c) * hw, hw, (float) mean);
+            ss += cnn_simd_sum_sq_dev (job->x + ((size_t) n * C + c) * hw, hw, (float) mean);
           var = ss / M;                            /* biased, as Keras uses it */
           running_mean[c] = (float) (momentum * running_mean[c] + (1.0 - momentum) * mean);
           running_var[c] = (float) (momentum * running_var[c] + (1.0 - momentum) * var);
@@ -219,7 +149,7 @@ backward_channels (int begin, int end, int thread, gpointer data)
       /* Σ dy and Σ dy·x̂, with x̂ = (x - mean) / std */
       double sum_dy = 0.0, sum_dy_xc = 0.0;
       for (int n = 0; n < N; n++)
-        plane_grad_sums (job->x + ((size_t) n * C + c) * hw,               /* (H, W) */
+        cnn_simd_sum_prod_dev (job->x + ((size_t) n * C + c) * hw,               /* (H, W) */
                          job->dy + ((size_t) n * C + c) * hw, hw, m, &sum_dy, &sum_dy_xc);
       double sum_dy_xhat = sum_dy_xc * invstd;
       if (!job->pass->skip_param_grads)
