@@ -95,10 +95,10 @@ pad_input (const CnnConvGeom *g, const Plan *p, const float *x, float *xp)
 /* NCO output channels × 16 pixels of one row per step; NCO is a constant
  * at each call, so the compiler keeps all accumulators in registers */
 __attribute__ ((target ("avx2,fma"), always_inline)) static inline void
-forward_block (const CnnConvGeom *g, const Plan *p, int NCO, const float *xp, const float *w,
+forward_block (const CnnConvGeom *g, const Plan *p, int NCO, int KW, const float *xp, const float *w,
                const float *bias, int co, float *y)
 {
-  const int taps = g->KH * g->KW, K = g->C * taps;
+  const int taps = g->KH * KW, K = g->C * taps;
   const size_t plane = (size_t) p->Hp * p->Wp;
   for (int oh = 0; oh < g->HO; oh++)
     for (int ow = 0; ow < g->WO; ow += 2 * VEC)
@@ -111,8 +111,9 @@ forward_block (const CnnConvGeom *g, const Plan *p, int NCO, const float *xp, co
           for (int kh = 0; kh < g->KH; kh++)
             {
               const float *row = xp + ci * plane + (size_t) (oh + kh) * p->Wp + ow;
-              const float *wk = w + (size_t) co * K + (size_t) ci * taps + kh * g->KW;
-              for (int kw = 0; kw < g->KW; kw++)
+              const float *wk = w + (size_t) co * K + (size_t) ci * taps + kh * KW;
+              UNROLL
+              for (int kw = 0; kw < KW; kw++)
                 {
                   __m256 x0 = _mm256_loadu_ps (row + kw);
                   __m256 x1 = _mm256_loadu_ps (row + kw + VEC);
@@ -144,21 +145,32 @@ forward_block (const CnnConvGeom *g, const Plan *p, int NCO, const float *xp, co
       }
 }
 
-/* y (C_out, HO, WO) = bias + w ⋆ xp */
-__attribute__ ((target ("avx2,fma"))) static void
-forward_padded (const CnnConvGeom *g, const Plan *p, int C_out, const float *xp,
+/* y (C_out, HO, WO) = bias + w ⋆ xp, for a kernel KW wide: a constant in
+ * the 3×3 case, so its tap loop unrolls */
+__attribute__ ((target ("avx2,fma"), always_inline)) static inline void
+forward_blocks (const CnnConvGeom *g, const Plan *p, int KW, int C_out, const float *xp,
                 const float *w, const float *bias, float *y)
 {
   int co = 0;
   for (; co + 4 <= C_out; co += 4)
-    forward_block (g, p, 4, xp, w, bias, co, y);
+    forward_block (g, p, 4, KW, xp, w, bias, co, y);
   switch (C_out - co)
     {
-    case 3: forward_block (g, p, 3, xp, w, bias, co, y); break;
-    case 2: forward_block (g, p, 2, xp, w, bias, co, y); break;
-    case 1: forward_block (g, p, 1, xp, w, bias, co, y); break;
+    case 3: forward_block (g, p, 3, KW, xp, w, bias, co, y); break;
+    case 2: forward_block (g, p, 2, KW, xp, w, bias, co, y); break;
+    case 1: forward_block (g, p, 1, KW, xp, w, bias, co, y); break;
     default: break;
     }
+}
+
+__attribute__ ((target ("avx2,fma"))) static void
+forward_padded (const CnnConvGeom *g, const Plan *p, int C_out, const float *xp,
+                const float *w, const float *bias, float *y)
+{
+  if (g->KW == 3)
+    forward_blocks (g, p, 3, C_out, xp, w, bias, y);
+  else
+    forward_blocks (g, p, g->KW, C_out, xp, w, bias, y);
 }
 
 void
