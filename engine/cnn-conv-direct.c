@@ -11,7 +11,7 @@
  * of a row with a lane mask. */
 
 #define VEC 8          /* floats per AVX register */
-#define SLACK 64       /* floats past the end that vector loads may touch */
+#define SLACK CNN_CONV_DIRECT_SLACK   /* floats past the end that vector loads may touch */
 /* unroll the loops over a block's output channels completely, so that the
  * accumulators live in registers (-O2 alone keeps them in memory) */
 #define UNROLL _Pragma ("GCC unroll 8")
@@ -54,10 +54,10 @@ cnn_conv_direct_supported (const CnnConvGeom *g)
 size_t
 cnn_conv_direct_scratch_size (const CnnConvGeom *g, int C_out)
 {
-  /* the padded input (and for the weight gradient, dy in its row width);
-   * the input-gradient pass pads dy instead */
+  /* the padded input, or for the weight gradient dy in its row width; the
+   * input-gradient pass pads dy */
   Plan p = plan_for (g);
-  size_t fwd = (size_t) g->C * p.Hp * p.Wp + SLACK + (size_t) C_out * (g->HO * p.Wp + VEC);
+  size_t fwd = MAX ((size_t) g->C * p.Hp * p.Wp + SLACK, (size_t) C_out * (g->HO * p.Wp + VEC));
   CnnConvGeom t = { .C = C_out, .H = g->HO, .W = g->WO, .KH = g->KH, .KW = g->KW,
                     .SH = 1, .SW = 1, .HO = g->H, .WO = g->W };
   Plan q = plan_for (&t);
@@ -65,8 +65,15 @@ cnn_conv_direct_scratch_size (const CnnConvGeom *g, int C_out)
   return MAX (fwd, bwd);
 }
 
-/* xp (C, Hp, Wp) = x (C, H, W) shifted by (PH, PW) into zeros; plus zeroed
- * slack, which vector loads past the last row may read */
+size_t
+cnn_conv_direct_padded_size (const CnnConvGeom *g)
+{
+  Plan p = plan_for (g);
+  return (size_t) g->C * p.Hp * p.Wp;
+}
+
+/* xp (C, Hp, Wp) = x (C, H, W) shifted by (PH, PW) into zeros. Vector loads
+ * may read up to SLACK floats past its end: the caller provides them. */
 static void
 pad_input (const CnnConvGeom *g, const Plan *p, const float *x, float *xp)
 {
@@ -89,7 +96,21 @@ pad_input (const CnnConvGeom *g, const Plan *p, const float *x, float *xp)
       memset (dst + (size_t) (g->PH + rows) * p->Wp, 0,
               (size_t) (p->Hp - g->PH - rows) * p->Wp * sizeof (float));
     }
-  memset (xp + g->C * plane, 0, SLACK * sizeof (float));
+}
+
+void
+cnn_conv_direct_pad (const CnnConvGeom *g, const float *x, float *xp)
+{
+  Plan p = plan_for (g);
+  pad_input (g, &p, x, xp);
+}
+
+/* pad into scratch, followed by zeroed slack */
+static void
+pad_with_slack (const CnnConvGeom *g, const Plan *p, const float *x, float *xp)
+{
+  pad_input (g, p, x, xp);
+  memset (xp + (size_t) g->C * p->Hp * p->Wp, 0, SLACK * sizeof (float));
 }
 
 /* NCO output channels × 16 pixels of one row per step; NCO is a constant
@@ -179,7 +200,15 @@ cnn_conv_direct_forward (const CnnConvGeom *g, int C_out, const float *x, const 
 {
   Plan p = plan_for (g);
   float *xp = scratch;                                       /* (C, Hp, Wp) + slack */
-  pad_input (g, &p, x, xp);
+  pad_with_slack (g, &p, x, xp);
+  forward_padded (g, &p, C_out, xp, w, bias, y);
+}
+
+void
+cnn_conv_direct_forward_padded (const CnnConvGeom *g, int C_out, const float *xp, const float *w,
+                                const float *bias, float *y)
+{
+  Plan p = plan_for (g);
   forward_padded (g, &p, C_out, xp, w, bias, y);
 }
 
@@ -267,14 +296,12 @@ padded_dy_length (const CnnConvGeom *g, const Plan *p)
 }
 
 void
-cnn_conv_direct_backward_weights (const CnnConvGeom *g, int C_out, const float *x,
+cnn_conv_direct_backward_weights (const CnnConvGeom *g, int C_out, const float *xp,
                                   const float *dy, float *dw, float *scratch)
 {
   Plan p = plan_for (g);
   int L = padded_dy_length (g, &p);
-  float *xp = scratch;                                       /* (C, Hp, Wp) + slack */
-  float *dyp = xp + (size_t) g->C * p.Hp * p.Wp + SLACK;     /* (C_out, L) */
-  pad_input (g, &p, x, xp);
+  float *dyp = scratch;                                      /* (C_out, L) */
   for (int co = 0; co < C_out; co++)
     {
       float *dst = dyp + (size_t) co * L;

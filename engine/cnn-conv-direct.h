@@ -23,6 +23,16 @@ size_t   cnn_conv_direct_scratch_size (const CnnConvGeom *g, int C_out);
 void     cnn_conv_direct_forward (const CnnConvGeom *g, int C_out, const float *x,
                                   const float *w, const float *bias, float *y, float *scratch);
 
+/* The same in two steps, so training can keep the padded input for the
+ * weight gradient: xp (C, Hp, Wp) is x zero-padded, Hp = HO + KH - 1 and
+ * Wp = WO + KW - 1, and 64 floats after the last image's xp must be readable
+ * (and finite). */
+size_t   cnn_conv_direct_padded_size    (const CnnConvGeom *g);
+void     cnn_conv_direct_pad            (const CnnConvGeom *g, const float *x, float *xp);
+void     cnn_conv_direct_forward_padded (const CnnConvGeom *g, int C_out, const float *xp,
+                                         const float *w, const float *bias, float *y);
+#define CNN_CONV_DIRECT_SLACK 64
+
 /* dx (C, H, W) = the input gradient of one image from dy (C_out, HO, WO).
  * w_flipped (C, C_out, KH, KW) is w transposed and rotated by 180°
  * (cnn_conv_direct_flip_weights). */
@@ -31,8 +41,9 @@ void     cnn_conv_direct_backward_input (const CnnConvGeom *g, int C_out, const 
 void     cnn_conv_direct_flip_weights (const CnnConvGeom *g, int C_out, const float *w,
                                        float *w_flipped);
 
-/* dw (C_out, C, KH, KW) += the weight gradient of one image. */
-void     cnn_conv_direct_backward_weights (const CnnConvGeom *g, int C_out, const float *x,
+/* dw (C_out, C, KH, KW) += the weight gradient of one image, from its
+ * padded input xp (cnn_conv_direct_pad). */
+void     cnn_conv_direct_backward_weights (const CnnConvGeom *g, int C_out, const float *xp,
                                            const float *dy, float *dw, float *scratch);
 
 G_END_DECLS

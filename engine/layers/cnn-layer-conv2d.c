@@ -31,6 +31,9 @@ typedef struct
   gboolean    direct;                /* AVX2 direct kernels instead of im2col + GEMM */
   float      *w_flipped;             /* (C, C_out, KH, KW) for the direct input gradient */
   size_t      w_flipped_cap;
+  float      *xpad;                  /* (N, C, Hp, Wp) + slack: the direct path's padded
+                                      * input, kept from forward for the weight gradient */
+  size_t      xpad_cap;
   float      *col[CNN_MAX_THREADS];      /* (K, P) per thread */
   size_t      col_cap[CNN_MAX_THREADS];
   float      *dw[CNN_MAX_THREADS];       /* (C_out, K) + (C_out): per-thread parameter gradient */
@@ -113,7 +116,9 @@ forward_range (int begin, int end, int thread, gpointer data)
       float *y = job->y + (size_t) n * cv->C_out * P;              /* (C_out, P) */
       if (cv->direct)
         {
-          cnn_conv_direct_forward (g, cv->C_out, x, w, cv->has_bias ? bias : NULL, y, col);
+          float *xp = cv->xpad + (size_t) n * cnn_conv_direct_padded_size (g);
+          cnn_conv_direct_pad (g, x, xp);
+          cnn_conv_direct_forward_padded (g, cv->C_out, xp, w, cv->has_bias ? bias : NULL, y);
           continue;
         }
       if (col)
@@ -133,6 +138,13 @@ forward_range (int begin, int end, int thread, gpointer data)
 static void
 conv2d_forward (CnnLayer *l, const CnnPass *pass, const float *const *in, float *out)
 {
+  Conv2d *cv = l->priv;
+  if (cv->direct)
+    {
+      size_t size = (size_t) pass->N * cnn_conv_direct_padded_size (&cv->g);
+      cnn_scratch_ensure (&cv->xpad, &cv->xpad_cap, size + CNN_CONV_DIRECT_SLACK);
+      memset (cv->xpad + size, 0, CNN_CONV_DIRECT_SLACK * sizeof (float));
+    }
   ConvJob job = { .l = l, .x = in[0], .y = out };
   cnn_pool_run (pass->pool, pass->N, forward_range, &job);
 }
@@ -185,7 +197,9 @@ backward_range (int begin, int end, int thread, gpointer data)
       if (cv->direct)
         {
           if (dw)
-            cnn_conv_direct_backward_weights (g, cv->C_out, x, dy, dw, col);
+            cnn_conv_direct_backward_weights (g, cv->C_out,
+                                              cv->xpad + (size_t) n * cnn_conv_direct_padded_size (g),
+                                              dy, dw, col);
           if (job->dx)
             cnn_conv_direct_backward_input (g, cv->C_out, dy, cv->w_flipped,
                                             job->dx + (size_t) n * g->C * g->H * g->W, col);
@@ -259,6 +273,7 @@ conv2d_free (CnnLayer *l)
       g_free (cv->dw[t]);
     }
   g_free (cv->w_flipped);
+  g_free (cv->xpad);
   g_free (cv);
 }
 
