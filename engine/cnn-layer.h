@@ -85,6 +85,12 @@ struct _CnnLayerClass
   /* The output is the input's bytes under another shape (flatten): the
    * network passes the input buffer as `out` instead of copying. */
   gboolean            is_view;
+  /* In training the output may overwrite the input (relu): the backward pass
+   * then sees in[0] == out and may get din[0] == dout. */
+  gboolean            in_place;
+  /* backward reads `out` (sigmoid, tanh, softmax): no in-place layer may
+   * overwrite this layer's output */
+  gboolean            backward_reads_output;
 
   /* From in_shape[] and hp[], set out_shape, n_params and n_state; check
    * that the inputs fit. Errors are for users (name the layer). */

@@ -26,6 +26,7 @@ struct _CnnNetwork
   Buffer    *outputs;                    /* per layer: owned output memory */
   float    **out;                        /* per layer: (N, out_shape) of the last forward;
                                           * a view layer's is its input's */
+  gboolean  *in_place;                   /* per layer: ran in place in the last forward */
   Buffer    *douts;                      /* per layer: gradient of its output */
   Buffer     extra;                      /* gradient of a second consumer, before adding */
   int        N;                          /* batch size of the last forward */
@@ -113,6 +114,7 @@ cnn_network_new (const char *spec_text, const char *source, CnnShape input, int 
         net->n_consumers[net->layers[i].inputs[j]]++;
   net->outputs = g_new0 (Buffer, net->n_layers);
   net->out = g_new0 (float *, net->n_layers);
+  net->in_place = g_new0 (gboolean, net->n_layers);
   net->douts = g_new0 (Buffer, net->n_layers);
   net->last_run = -1;
   return g_steal_pointer (&net);
@@ -134,6 +136,7 @@ cnn_network_free (CnnNetwork *net)
     }
   g_free (net->outputs);
   g_free (net->out);
+  g_free (net->in_place);
   g_free (net->douts);
   g_free (net->extra.buf);
   g_free (net->n_consumers);
@@ -247,6 +250,19 @@ cnn_network_get_logits_layer (const CnnNetwork *net)
   return net->n_layers - 1;
 }
 
+/* An activation overwrites its input in training when nothing else reads
+ * that input: it saves a pass over memory per layer. Inference keeps every
+ * layer's output, for the views that show them. */
+static gboolean
+runs_in_place (const CnnNetwork *net, int i, gboolean training)
+{
+  const CnnLayer *l = &net->layers[i];
+  int src = l->inputs[0];
+  return training && l->klass->in_place && src >= 0 && net->n_consumers[src] == 1
+         && !net->layers[src].klass->backward_reads_output && !net->layers[src].klass->is_view
+         && !net->in_place[src];
+}
+
 const float *
 cnn_network_forward (CnnNetwork *net, const float *x, int N, gboolean training,
                      CnnRng *rng, CnnPool *pool, int upto)
@@ -261,7 +277,8 @@ cnn_network_forward (CnnNetwork *net, const float *x, int N, gboolean training,
       const float *in[CNN_MAX_INPUTS];
       for (int j = 0; j < l->n_inputs; j++)
         in[j] = l->inputs[j] < 0 ? x : net->out[l->inputs[j]];
-      float *out = l->klass->is_view ? (float *) in[0]
+      net->in_place[i] = runs_in_place (net, i, training);
+      float *out = l->klass->is_view || net->in_place[i] ? (float *) in[0]
                    : cnn_scratch_ensure (&net->outputs[i].buf, &net->outputs[i].cap,
                                          (size_t) N * cnn_shape_size (l->out_shape));
       net->out[i] = out;
@@ -284,12 +301,14 @@ cnn_network_get_output (const CnnNetwork *net, int index)
 /* The layer whose gradient buffer holds layer k's output gradient. A view
  * layer's output is its input's bytes; when nothing else reads that input,
  * both gradients share one buffer too, and the view's backward copies
- * nothing. */
+ * nothing. An in-place activation likewise turns its output gradient into
+ * its input gradient where it lies. */
 static int
 grad_owner (const CnnNetwork *net, int k)
 {
-  while (net->layers[k].klass->is_view && net->layers[k].inputs[0] >= 0
-         && net->n_consumers[net->layers[k].inputs[0]] == 1)
+  while (((net->layers[k].klass->is_view && net->layers[k].inputs[0] >= 0
+           && net->n_consumers[net->layers[k].inputs[0]] == 1))
+         || net->in_place[k])
     k = net->layers[k].inputs[0];
   return k;
 }

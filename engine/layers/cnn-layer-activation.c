@@ -105,6 +105,25 @@ leaky_backward (const float *restrict x, const float *restrict dy, float *restri
     dx[i] = dy[i] * slope (x[i], one_bits, alpha_bits);
 }
 
+/* The same in place, where the network lets the activation overwrite its
+ * input (training, see cnn_network_forward): y holds x's signs, so it can
+ * stand in for x. Two buffers each, never overlapping, so restrict holds. */
+static void
+leaky_forward_in_place (float *restrict y, size_t n, float alpha)
+{
+  const guint32 one_bits = bits_of (1.0f), alpha_bits = bits_of (alpha);
+  for (size_t i = 0; i < n; i++)
+    y[i] *= slope (y[i], one_bits, alpha_bits);
+}
+
+static void
+leaky_backward_in_place (const float *restrict y, float *restrict d, size_t n, float alpha)
+{
+  const guint32 one_bits = bits_of (1.0f), alpha_bits = bits_of (alpha);
+  for (size_t i = 0; i < n; i++)
+    d[i] *= slope (y[i], one_bits, alpha_bits);
+}
+
 /* exp of -|x| only, so large |x| neither overflows nor loses the small
  * side: 1 / (1 + e) for x >= 0, e / (1 + e) below */
 static void
@@ -152,7 +171,10 @@ forward_block (int begin, int end, int thread, gpointer data)
     {
     case ACT_RELU:
     case ACT_LEAKY:
-      leaky_forward (x, y, n, job->alpha);
+      if (x == y)
+        leaky_forward_in_place (y, n, job->alpha);
+      else
+        leaky_forward (x, y, n, job->alpha);
       break;
     case ACT_SIGMOID:
       sigmoid_forward (x, y, n);
@@ -176,7 +198,10 @@ backward_block (int begin, int end, int thread, gpointer data)
     {
     case ACT_RELU:
     case ACT_LEAKY:
-      leaky_backward (job->x + i0, dy, dx, n, job->alpha);
+      if (dy == dx)
+        leaky_backward_in_place (job->x + i0, dx, n, job->alpha);
+      else
+        leaky_backward (job->x + i0, dy, dx, n, job->alpha);
       break;
     case ACT_SIGMOID:
       sigmoid_backward (job->y + i0, dy, dx, n);
@@ -229,7 +254,9 @@ static const CnnHyperSpec leaky_hyper[] = {
   { "alpha", CNN_HYPER_FLOAT, "0.3", 0, 1, NULL, "slope for negative inputs (Keras' default 0.3)" },
 };
 
-#define ACT_CLASS(var, nm, hlp, hyp, nhyp)   \
+/* relu and leakyrelu may run in place (their backward needs only signs,
+ * which the output keeps); sigmoid and tanh differentiate their output */
+#define ACT_CLASS(var, nm, hlp, hyp, nhyp, inplace) \
   const CnnLayerClass var = {                \
     .name = nm,                              \
     .help = hlp,                             \
@@ -237,13 +264,15 @@ static const CnnHyperSpec leaky_hyper[] = {
     .n_hyper = nhyp,                         \
     .min_inputs = 1,                         \
     .max_inputs = 1,                         \
+    .in_place = inplace,                     \
+    .backward_reads_output = !inplace,       \
     .setup = act_setup,                      \
     .forward = act_forward,                  \
     .backward = act_backward,                \
   }
 
-ACT_CLASS (cnn_relu_class, "relu", "rectified linear unit: max(x, 0)", NULL, 0);
+ACT_CLASS (cnn_relu_class, "relu", "rectified linear unit: max(x, 0)", NULL, 0, TRUE);
 ACT_CLASS (cnn_leakyrelu_class, "leakyrelu", "leaky ReLU: x for x > 0, alpha·x otherwise",
-           leaky_hyper, G_N_ELEMENTS (leaky_hyper));
-ACT_CLASS (cnn_sigmoid_class, "sigmoid", "logistic function 1 / (1 + e^-x)", NULL, 0);
-ACT_CLASS (cnn_tanh_class, "tanh", "hyperbolic tangent", NULL, 0);
+           leaky_hyper, G_N_ELEMENTS (leaky_hyper), TRUE);
+ACT_CLASS (cnn_sigmoid_class, "sigmoid", "logistic function 1 / (1 + e^-x)", NULL, 0, FALSE);
+ACT_CLASS (cnn_tanh_class, "tanh", "hyperbolic tangent", NULL, 0, FALSE);

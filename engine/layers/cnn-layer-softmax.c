@@ -107,6 +107,7 @@ const CnnLayerClass cnn_softmax_class = {
   .help = "turn scores into probabilities over the channels: e^x / Σ e^x",
   .min_inputs = 1,
   .max_inputs = 1,
+  .backward_reads_output = TRUE,
   .setup = softmax_setup,
   .forward = softmax_forward,
   .backward = softmax_backward,

@@ -4,6 +4,7 @@
 #include "cnn-engine.h"
 
 #include <math.h>
+#include <string.h>
 
 static CnnNetwork *
 preset (const char *name)
@@ -245,6 +246,66 @@ test_conv_paths_agree (void)
     }
 }
 
+/* In training, relu overwrites its input where nothing else reads it. A
+ * second network where a dangling layer also reads each relu's input runs
+ * the same arithmetic without that: the results must be the same. */
+static void
+test_in_place_relu (void)
+{
+  const char *in_place =
+    "conv2d name=c1 filters=4 kernel=3 padding=same\n"
+    "relu   name=r1\n"
+    "conv2d name=c2 filters=3 kernel=3\n"
+    "leakyrelu name=r2 alpha=0.1\n"
+    "flatten\n"
+    "dense units=classes\n";
+  const char *copying =
+    "conv2d name=c1 filters=4 kernel=3 padding=same\n"
+    "relu   name=r1\n"
+    "relu   name=d1 inputs=c1\n"
+    "conv2d name=c2 filters=3 kernel=3 inputs=r1\n"
+    "leakyrelu name=r2 alpha=0.1\n"
+    "relu   name=d2 inputs=c2\n"
+    "flatten inputs=r2\n"
+    "dense units=classes\n";
+  const int N = 4;
+  const CnnShape in = { 2, 8, 8 };
+  float *out[2], *dx[2], *dw[2];
+  size_t ny = 0, np = 0, nx = (size_t) N * cnn_shape_size (in);
+  for (int v = 0; v < 2; v++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (CnnNetwork) net = cnn_network_new (v ? copying : in_place, "relu", in, 5, &error);
+      g_assert_no_error (error);
+      cnn_network_init_params (net, 30);
+      g_autofree float *x = g_new (float, nx);
+      CnnRng rng;
+      cnn_rng_init (&rng, 31, 0);
+      for (size_t i = 0; i < nx; i++)
+        x[i] = (float) cnn_rng_normal (&rng);
+      int top = cnn_network_get_n_layers (net) - 1;
+      ny = (size_t) N * 5;
+      out[v] = g_memdup2 (cnn_network_forward (net, x, N, TRUE, NULL, NULL, top), ny * sizeof (float));
+      g_autofree float *dy = g_new (float, ny);
+      for (size_t i = 0; i < ny; i++)
+        dy[i] = (float) cnn_rng_normal (&rng);
+      dx[v] = g_new (float, nx);
+      cnn_network_zero_grads (net);
+      cnn_network_backward (net, top, dy, dx[v], NULL, NULL);
+      np = cnn_network_get_n_params (net);
+      dw[v] = g_memdup2 (cnn_network_get_grads (net), np * sizeof (float));
+    }
+  g_assert_true (memcmp (out[0], out[1], ny * sizeof (float)) == 0);
+  g_assert_true (memcmp (dx[0], dx[1], nx * sizeof (float)) == 0);
+  g_assert_true (memcmp (dw[0], dw[1], np * sizeof (float)) == 0);
+  for (int v = 0; v < 2; v++)
+    {
+      g_free (out[v]);
+      g_free (dx[v]);
+      g_free (dw[v]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -254,5 +315,6 @@ main (int argc, char **argv)
   g_test_add_func ("/network/graph-gradient", test_graph_gradient);
   g_test_add_func ("/network/threads-agree", test_threads_agree);
   g_test_add_func ("/network/conv-paths-agree", test_conv_paths_agree);
+  g_test_add_func ("/network/in-place-relu", test_in_place_relu);
   return g_test_run ();
 }
