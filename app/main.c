@@ -15,6 +15,7 @@ static const struct
   { "eval", cnn_cli_eval, "accuracy and loss of a checkpoint on a split" },
   { "summary", cnn_cli_summary, "layers, output shapes and parameter counts" },
   { "bench", cnn_cli_bench, "training and inference speed in images/s" },
+  { "layers", cnn_cli_layers, "layer types, their settings, and the optimizers" },
 };
 
 static void

@@ -1,6 +1,6 @@
 /* cnn-optimizer.h: the ten optimizers of the lecture, as flat loops over the
  * parameter arena. Defaults follow Keras 2 (documented per optimizer in
- * cnn-optimizer.c and in `convscope train --help-optimizers`). */
+ * cnn-optimizer.c and listed by `convscope layers`). */
 #pragma once
 
 #include <glib.h>

@@ -140,6 +140,7 @@ cnn_cli_train (int argc, char **argv)
 {
   g_autofree char *data = NULL, *model = NULL, *optimizer = NULL, *standardize = NULL, *out = NULL;
   double lr = NAN, momentum = NAN, rho = NAN, beta1 = NAN, beta2 = NAN, epsilon = NAN;
+  double initial_accumulator = NAN;
   double val_split = 0.1;
   int epochs = 5, batch = 128, threads = 0;
   gint64 seed = 0;
@@ -154,6 +155,7 @@ cnn_cli_train (int argc, char **argv)
     { "beta1", 0, 0, G_OPTION_ARG_DOUBLE, &beta1, "first-moment decay (adam family)", "X" },
     { "beta2", 0, 0, G_OPTION_ARG_DOUBLE, &beta2, "second-moment decay (adam family)", "X" },
     { "epsilon", 0, 0, G_OPTION_ARG_DOUBLE, &epsilon, "numerical floor of adaptive methods", "X" },
+    { "initial-accumulator", 0, 0, G_OPTION_ARG_DOUBLE, &initial_accumulator, "adagrad's starting sum of squares", "X" },
     { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, "passes over the training set (default 5)", "N" },
     { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "images per step (default 128)", "B" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "seed of weights, shuffling, split and dropout (default 0)", "S" },
@@ -165,6 +167,8 @@ cnn_cli_train (int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- train a model");
+  g_option_context_set_description (ctx, "convscope layers lists the layer types of model specs "
+                                    "and every optimizer with its default settings.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   int status;
   if (!cnn_cli_parse (ctx, &argc, &argv, &status))
@@ -188,7 +192,7 @@ cnn_cli_train (int argc, char **argv)
     return cnn_cli_fail (error);
   const struct { const char *key; double value; } settings[] = {
     { "lr", lr }, { "momentum", momentum }, { "rho", rho }, { "beta1", beta1 },
-    { "beta2", beta2 }, { "epsilon", epsilon },
+    { "beta2", beta2 }, { "epsilon", epsilon }, { "initial_accumulator", initial_accumulator },
   };
   for (size_t i = 0; i < G_N_ELEMENTS (settings); i++)
     if (!isnan (settings[i].value)

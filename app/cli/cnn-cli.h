@@ -21,6 +21,7 @@ int cnn_cli_train   (int argc, char **argv);
 int cnn_cli_eval    (int argc, char **argv);
 int cnn_cli_summary (int argc, char **argv);
 int cnn_cli_bench   (int argc, char **argv);
+int cnn_cli_layers  (int argc, char **argv);
 
 /* Print "convscope: MESSAGE" on stderr and return the exit status for it. */
 int  cnn_cli_fail        (const GError *error);

@@ -71,6 +71,22 @@ test_summary_json (void)
 }
 
 static void
+test_layers_list (void)
+{
+  /* generated from the same tables the spec parser reads */
+  g_auto (Result) r = { 0 };
+  run (&r, "layers");
+  g_assert_cmpint (r.status, ==, 0);
+  const char *expect[] = { "conv2d — ", "filters    number of output channels (required)",
+                           "padding", "batchnorm — ", "momentum", "concat — ", "takes 2 to 8 inputs",
+                           "adam lr=0.001 beta1=0.9 beta2=0.999 epsilon=1e-07",
+                           "adagrad lr=0.01 epsilon=1e-07 initial_accumulator=0.1" };
+  for (size_t i = 0; i < G_N_ELEMENTS (expect); i++)
+    if (strstr (r.out, expect[i]) == NULL)
+      g_error ("convscope layers lacks “%s”", expect[i]);
+}
+
+static void
 test_bad_input (void)
 {
   expect_bad_input ("train --no-such-option", "Unknown option --no-such-option");
@@ -183,6 +199,7 @@ main (int argc, char **argv)
   g_assert_nonnull (g_getenv ("CONVSCOPE"));
   tmpdir = g_dir_make_tmp ("convscope-cli-XXXXXX", NULL);
   g_test_add_func ("/cli/summary-json", test_summary_json);
+  g_test_add_func ("/cli/layers", test_layers_list);
   g_test_add_func ("/cli/bad-input", test_bad_input);
   g_test_add_func ("/cli/train-eval", test_train_eval);
   g_test_add_func ("/cli/diverged-exit", test_diverged_exit);
