@@ -27,7 +27,8 @@ enum { HP_MOMENTUM, HP_EPSILON, N_HP };
 
 static const CnnHyperSpec batchnorm_hyper[N_HP] = {
   { "momentum", CNN_HYPER_FLOAT, "0.99", 0, 1, NULL,
-    "how slowly the running statistics follow the batches (Keras: running = momentum·running + (1-momentum)·batch)" },
+    "how slowly the running statistics follow the batches: running = momentum·running + (1-momentum)·batch "
+    "(Keras), after a warm-up that averages the first 1/(1-momentum) batches" },
   { "epsilon", CNN_HYPER_FLOAT, "0.001", 1e-12, 1, NULL,
     "added to the variance before its square root" },
 };
@@ -39,6 +40,7 @@ typedef struct
   float   *mean;       /* (C): what the last forward subtracted */
   float   *invstd;     /* (C): 1 / sqrt(var + epsilon) of the last forward */
   gboolean training;   /* the last forward used batch statistics */
+  gint64   updates;    /* training passes since the layer was built */
 } BatchNorm;
 
 static gboolean
@@ -92,7 +94,13 @@ forward_channels (int begin, int end, int thread, gpointer data)
   const int C = bn->C, N = job->pass->N;
   const size_t hw = bn->hw;
   const double M = (double) N * hw;           /* values per channel */
-  const double momentum = l->hp[HP_MOMENTUM].f, eps = l->hp[HP_EPSILON].f;
+  /* Warm-up: the running statistics start as the plain mean of the batches
+   * seen so far, until there are 1/(1-momentum) of them (100 for 0.99);
+   * from then on the exponential average. Keras starts from 0 and 1
+   * instead, which leaves inference far off for the first few hundred
+   * steps: a small data set would validate near chance. */
+  const double momentum = MIN (l->hp[HP_MOMENTUM].f, 1.0 - 1.0 / (double) (bn->updates + 1));
+  const double eps = l->hp[HP_EPSILON].f;
   float *running_mean = l->state, *running_var = l->state + C;
 
   for (int c = begin; c < end; c++)
@@ -190,6 +198,8 @@ batchnorm_forward (CnnLayer *l, const CnnPass *pass, const float *const *in, flo
   bn->training = pass->training;
   BnJob job = { .l = l, .pass = pass, .x = in[0], .y = out };
   cnn_pool_run (pool_for (pass, l), bn->C, forward_channels, &job);
+  if (pass->training)
+    bn->updates++;
 }
 
 static void

@@ -281,7 +281,7 @@ test_batchnorm_training (void)
   float *state = cnn_network_get_state (net);
   CnnRng rng;
   cnn_rng_init (&rng, 11, 0);
-  for (int step = 0; step < 2; step++)
+  for (int step = 0; step < 12; step++)
     {
       /* (N, C, H, W): channel c has mean about c - 1 and spread 2 + c */
       g_autofree float *x = g_new (float, N * C * HW);
@@ -313,9 +313,12 @@ test_batchnorm_training (void)
           g_assert_cmpfloat_with_epsilon (ymean, 0.0, 1e-5);
           g_assert_cmpfloat_with_epsilon (yvar, var / (var + 0.001), 1e-4);
           g_assert_cmpfloat_with_epsilon (yvar, 1.0, 1e-3);
-          /* running = 0.9 running + 0.1 batch, with the biased variance */
-          g_assert_cmpfloat_with_epsilon (state[c], 0.9 * before[c] + 0.1 * mean, 1e-5);
-          g_assert_cmpfloat_with_epsilon (state[C + c], 0.9 * before[C + c] + 0.1 * var, 1e-4);
+          /* running = m running + (1 - m) batch, with the biased variance;
+           * m = min(0.9, 1 - 1/(step + 1)): the first 10 steps average the
+           * batches seen so far (warm-up), then Keras' rule */
+          double m = MIN (0.9, 1.0 - 1.0 / (step + 1));
+          g_assert_cmpfloat_with_epsilon (state[c], m * before[c] + (1 - m) * mean, 1e-5);
+          g_assert_cmpfloat_with_epsilon (state[C + c], m * before[C + c] + (1 - m) * var, 1e-4);
         }
     }
 }
