@@ -7,8 +7,7 @@
 /* Both passes work on a zero-padded copy of the input (Hp × Wp per channel,
  * Hp = HO + KH - 1, Wp = WO + KW - 1), so output pixel (oh, ow) reads input
  * (oh + kh, ow + kw) for every kernel tap with no edge cases. The forward
- * pass computes an output row 16 pixels at a time and stores the last chunk
- * of a row with a lane mask. */
+ * pass computes an output row 16 pixels at a time. */
 
 #define VEC 8          /* floats per AVX register */
 #define SLACK CNN_CONV_DIRECT_SLACK   /* floats past the end that vector loads may touch */
@@ -26,15 +25,6 @@ plan_for (const CnnConvGeom *g)
 {
   Plan p = { g->HO + g->KH - 1, g->WO + g->KW - 1 };
   return p;
-}
-
-/* lanes [0, n) on, for n in 0..8: a window into -1 ×8, 0 ×8 */
-static const int32_t mask_bits[16] = { -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0 };
-
-__attribute__ ((target ("avx2"), always_inline)) static inline __m256i
-lane_mask (int n)
-{
-  return _mm256_loadu_si256 ((const __m256i *) (mask_bits + 8 - CLAMP (n, 0, 8)));
 }
 
 gboolean
@@ -147,20 +137,26 @@ forward_block (const CnnConvGeom *g, const Plan *p, int NCO, int KW, const float
                     }
                 }
             }
+        /* Past the row's end the 16 floats spill into the start of the
+         * next row, which is written afterwards; only at the end of a plane
+         * do they go through a copy (AMD's masked stores are slow). */
         int left = g->WO - ow;
+        gboolean spill_ok = (size_t) oh * g->WO + ow + 2 * VEC <= (size_t) g->HO * g->WO;
         UNROLL
         for (int j = 0; j < NCO; j++)
           {
             float *dst = y + ((size_t) (co + j) * g->HO + oh) * g->WO + ow;   /* (≤ 16) */
-            if (left >= 2 * VEC)
+            if (left >= 2 * VEC || spill_ok)
               {
                 _mm256_storeu_ps (dst, acc[j][0]);
                 _mm256_storeu_ps (dst + VEC, acc[j][1]);
               }
             else
               {
-                _mm256_maskstore_ps (dst, lane_mask (left), acc[j][0]);
-                _mm256_maskstore_ps (dst + VEC, lane_mask (left - VEC), acc[j][1]);
+                float tmp[2 * VEC];
+                _mm256_storeu_ps (tmp, acc[j][0]);
+                _mm256_storeu_ps (tmp + VEC, acc[j][1]);
+                memcpy (dst, tmp, left * sizeof (float));
               }
           }
       }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cnn-conv-direct.h"
+#include "cnn-conv-winograd.h"
 #include "cnn-error.h"
 #include "cnn-kernels.h"
 
@@ -29,6 +30,11 @@ typedef struct
   int         C_out;
   gboolean    has_bias;
   gboolean    direct;                /* AVX2 direct kernels instead of im2col + GEMM */
+  gboolean    winograd;              /* … and Winograd F(2×2, 3×3) for forward and input gradient */
+  float      *U;                     /* (16, C_out, C): transformed filters */
+  size_t      U_cap;
+  float      *U_flipped;             /* (16, C, C_out): for the input gradient */
+  size_t      U_flipped_cap;
   float      *w_flipped;             /* (C, C_out, KH, KW) for the direct input gradient */
   size_t      w_flipped_cap;
   float      *xpad;                  /* (N, C, Hp, Wp) + slack: the direct path's padded
@@ -63,8 +69,11 @@ conv2d_setup (CnnLayer *l, GError **error)
     }
   cv->C_out = l->hp[HP_FILTERS].i[0];
   cv->has_bias = l->hp[HP_BIAS].i[0] == 0;
-  /* CONVSCOPE_CONV=gemm forces the portable path (tests compare the two) */
-  cv->direct = cnn_conv_direct_supported (g) && g_strcmp0 (g_getenv ("CONVSCOPE_CONV"), "gemm") != 0;
+  /* CONVSCOPE_CONV=gemm forces the portable path, =direct the direct kernels
+   * without Winograd (tests compare them) */
+  const char *force = g_getenv ("CONVSCOPE_CONV");
+  cv->direct = cnn_conv_direct_supported (g) && g_strcmp0 (force, "gemm") != 0;
+  cv->winograd = cv->direct && cnn_conv_winograd_supported (g, cv->C_out) && g_strcmp0 (force, "direct") != 0;
   l->out_shape = (CnnShape) { cv->C_out, g->HO, g->WO };
   l->n_params = (size_t) cv->C_out * g->C * g->KH * g->KW + (cv->has_bias ? cv->C_out : 0);
   return TRUE;
@@ -92,6 +101,18 @@ typedef struct
   gboolean       used[CNN_MAX_THREADS];   /* which threads hold a partial dW */
 } ConvJob;
 
+/* floats of per-thread scratch for whichever path runs */
+static size_t
+scratch_size (const Conv2d *cv, int K, int P)
+{
+  if (!cv->direct)
+    return (size_t) K * P;
+  size_t n = cnn_conv_direct_scratch_size (&cv->g, cv->C_out);
+  if (cv->winograd)
+    n = MAX (n, cnn_conv_winograd_scratch_size (&cv->g, cv->C_out));
+  return n;
+}
+
 static gboolean
 is_pointwise (const CnnConvGeom *g)
 {
@@ -107,7 +128,7 @@ forward_range (int begin, int end, int thread, gpointer data)
   const int K = g->C * g->KH * g->KW, P = g->HO * g->WO;
   const float *w = job->l->params;                       /* (C_out, K) */
   const float *bias = w + (size_t) cv->C_out * K;        /* (C_out) */
-  size_t need = cv->direct ? cnn_conv_direct_scratch_size (g, cv->C_out) : (size_t) K * P;
+  size_t need = scratch_size (cv, K, P);
   float *col = is_pointwise (g) ? NULL : cnn_scratch_ensure (&cv->col[thread], &cv->col_cap[thread], need);
 
   for (int n = begin; n < end; n++)
@@ -118,7 +139,10 @@ forward_range (int begin, int end, int thread, gpointer data)
         {
           float *xp = cv->xpad + (size_t) n * cnn_conv_direct_padded_size (g);
           cnn_conv_direct_pad (g, x, xp);
-          cnn_conv_direct_forward_padded (g, cv->C_out, xp, w, cv->has_bias ? bias : NULL, y);
+          if (cv->winograd)
+            cnn_conv_winograd_forward_padded (g, cv->C_out, xp, cv->U, cv->has_bias ? bias : NULL, y, col);
+          else
+            cnn_conv_direct_forward_padded (g, cv->C_out, xp, w, cv->has_bias ? bias : NULL, y);
           continue;
         }
       if (col)
@@ -144,6 +168,10 @@ conv2d_forward (CnnLayer *l, const CnnPass *pass, const float *const *in, float 
       size_t size = (size_t) pass->N * cnn_conv_direct_padded_size (&cv->g);
       cnn_scratch_ensure (&cv->xpad, &cv->xpad_cap, size + CNN_CONV_DIRECT_SLACK);
       memset (cv->xpad + size, 0, CNN_CONV_DIRECT_SLACK * sizeof (float));
+      if (cv->winograd)
+        cnn_conv_winograd_weights (&cv->g, cv->C_out, l->params,
+                                   cnn_scratch_ensure (&cv->U, &cv->U_cap,
+                                                       cnn_conv_winograd_weights_size (&cv->g, cv->C_out)));
     }
   ConvJob job = { .l = l, .x = in[0], .y = out };
   cnn_pool_run (pass->pool, pass->N, forward_range, &job);
@@ -180,7 +208,7 @@ backward_range (int begin, int end, int thread, gpointer data)
   const int K = g->C * g->KH * g->KW, P = g->HO * g->WO;
   const float *w = job->l->params;     /* (C_out, K) */
   gboolean pointwise = is_pointwise (g);
-  size_t need = cv->direct ? cnn_conv_direct_scratch_size (g, cv->C_out) : (size_t) K * P;
+  size_t need = scratch_size (cv, K, P);
   float *col = cnn_scratch_ensure (&cv->col[thread], &cv->col_cap[thread], need);
   float *dw = NULL;                    /* (C_out, K) then db (C_out) */
   if (job->param_grads)
@@ -200,9 +228,11 @@ backward_range (int begin, int end, int thread, gpointer data)
             cnn_conv_direct_backward_weights (g, cv->C_out,
                                               cv->xpad + (size_t) n * cnn_conv_direct_padded_size (g),
                                               dy, dw, col);
-          if (job->dx)
-            cnn_conv_direct_backward_input (g, cv->C_out, dy, cv->w_flipped,
-                                            job->dx + (size_t) n * g->C * g->H * g->W, col);
+          float *dx = job->dx ? job->dx + (size_t) n * g->C * g->H * g->W : NULL;
+          if (dx && cv->winograd)
+            cnn_conv_winograd_backward_input (g, cv->C_out, dy, cv->U_flipped, dx, col);
+          else if (dx)
+            cnn_conv_direct_backward_input (g, cv->C_out, dy, cv->w_flipped, dx, col);
           if (dw && cv->has_bias)
             add_bias_grad (dy, cv->C_out, P, dw + (size_t) cv->C_out * K);
           continue;
@@ -241,7 +271,11 @@ conv2d_backward (CnnLayer *l, const CnnPass *pass, const float *const *in, const
                   .param_grads = !pass->skip_param_grads };
   if (!job.param_grads && job.dx == NULL)
     return;
-  if (cv->direct && job.dx)
+  if (cv->winograd && job.dx)
+    cnn_conv_winograd_weights_flipped (&cv->g, cv->C_out, l->params,
+                                       cnn_scratch_ensure (&cv->U_flipped, &cv->U_flipped_cap,
+                                                           cnn_conv_winograd_weights_size (&cv->g, cv->C_out)));
+  else if (cv->direct && job.dx)
     {
       size_t n = (size_t) cv->C_out * cv->g.C * cv->g.KH * cv->g.KW;
       cnn_conv_direct_flip_weights (&cv->g, cv->C_out, l->params,
@@ -274,6 +308,8 @@ conv2d_free (CnnLayer *l)
     }
   g_free (cv->w_flipped);
   g_free (cv->xpad);
+  g_free (cv->U);
+  g_free (cv->U_flipped);
   g_free (cv);
 }
 

@@ -224,9 +224,12 @@ assert_near (const float *a, const float *b, size_t n)
 static void
 test_conv_paths_agree (void)
 {
-  /* the AVX2 direct kernels (where the CPU has them) and im2col + GEMM */
+  /* Winograd (3×3, even sizes, ≥ 4 channels), the AVX2 direct kernels
+   * (where the CPU has them) and im2col + GEMM */
   const struct { const char *spec; CnnShape in; } cases[] = {
     { "conv2d filters=16 kernel=3 padding=same", { 8, 28, 28 } },
+    { "conv2d filters=6 kernel=3 padding=same", { 5, 14, 10 } },
+    { "conv2d filters=4 kernel=3", { 4, 10, 12 } },
     { "conv2d filters=7 kernel=5,3 bias=no", { 3, 13, 11 } },
     { "conv2d filters=9 kernel=4 padding=same", { 2, 9, 10 } },
     { "conv2d filters=5 kernel=3 padding=1,2", { 1, 6, 17 } },
@@ -235,14 +238,20 @@ test_conv_paths_agree (void)
     {
       g_autofree float *y1 = NULL, *dx1 = NULL, *dw1 = NULL, *y2 = NULL, *dx2 = NULL, *dw2 = NULL;
       size_t ny, nw;
+      g_autofree float *y3 = NULL, *dx3 = NULL, *dw3 = NULL;
       g_unsetenv ("CONVSCOPE_CONV");
       conv_pass (cases[c].spec, cases[c].in, 3, &y1, &dx1, &dw1, &ny, &nw);
       g_setenv ("CONVSCOPE_CONV", "gemm", TRUE);
       conv_pass (cases[c].spec, cases[c].in, 3, &y2, &dx2, &dw2, &ny, &nw);
+      g_setenv ("CONVSCOPE_CONV", "direct", TRUE);
+      conv_pass (cases[c].spec, cases[c].in, 3, &y3, &dx3, &dw3, &ny, &nw);
       g_unsetenv ("CONVSCOPE_CONV");
       assert_near (y1, y2, ny);
       assert_near (dx1, dx2, 3 * cnn_shape_size (cases[c].in));
       assert_near (dw1, dw2, nw);
+      assert_near (y3, y2, ny);
+      assert_near (dx3, dx2, 3 * cnn_shape_size (cases[c].in));
+      assert_near (dw3, dw2, nw);
     }
 }
 
