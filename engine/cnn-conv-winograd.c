@@ -305,7 +305,10 @@ cnn_conv_winograd_forward_padded (const CnnConvGeom *g, int C_out, const float *
       int rows = MIN (t.R, t.TH - th0);
       /* a short last group still multiplies whole vectors: keep the rest finite */
       if (rows < t.R)
-        memset (V, 0, (size_t) 16 * ((size_t) g->C * t.Tr + t.pad) * sizeof (float));
+        for (int xi = 0; xi < 16; xi++)
+          for (int ci = 0; ci < g->C; ci++)
+            memset (V + (size_t) xi * ((size_t) g->C * t.Tr + t.pad) + (size_t) ci * t.Tr
+                    + (size_t) rows * t.TWr, 0, (size_t) (t.R - rows) * t.TWr * sizeof (float));
       input_transform (g, &t, xp, th0, rows, V);
       multiply (g->C, C_out, t.Tr, t.pad, U, V, M);
       output_transform (g, &t, C_out, M, bias, th0, rows, y);
