@@ -224,12 +224,12 @@ assert_near (const float *a, const float *b, size_t n)
 static void
 test_conv_paths_agree (void)
 {
-  /* Winograd (3×3, even sizes, ≥ 4 channels), the AVX2 direct kernels
+  /* Winograd (3×3, even sizes, ≥ 16 channels), the AVX2 direct kernels
    * (where the CPU has them) and im2col + GEMM */
   const struct { const char *spec; CnnShape in; } cases[] = {
     { "conv2d filters=16 kernel=3 padding=same", { 8, 28, 28 } },
-    { "conv2d filters=6 kernel=3 padding=same", { 5, 14, 10 } },
-    { "conv2d filters=4 kernel=3", { 4, 10, 12 } },
+    { "conv2d filters=16 kernel=3 padding=same", { 16, 14, 10 } },
+    { "conv2d filters=17 kernel=3", { 20, 10, 12 } },
     { "conv2d filters=7 kernel=5,3 bias=no", { 3, 13, 11 } },
     { "conv2d filters=9 kernel=4 padding=same", { 2, 9, 10 } },
     { "conv2d filters=5 kernel=3 padding=1,2", { 1, 6, 17 } },
