@@ -1,9 +1,9 @@
 /* cnn-conv-winograd.h: 3×3 stride-1 convolution by Winograd's minimal
  * filtering F(2×2, 3×3) (Lavin & Gray 2016): each 2×2 block of outputs
  * costs 16 multiplications per channel pair instead of 36. Used by conv2d
- * for the forward pass and the input gradient when the CPU has AVX2 and FMA
- * the output size is even and there are at least 16 channels in and out; it reads the same padded input as the direct
- * kernels (cnn-conv-direct.h). */
+ * for the forward pass and the input gradient when the CPU has AVX2 and FMA,
+ * the sizes are even and there are at least 16 channels in and out; it
+ * reads the same padded input as the direct kernels (cnn-conv-direct.h). */
 #pragma once
 
 #include <glib.h>
