@@ -1,9 +1,12 @@
 /* Conv2D: any kernel size (rectangular too), stride, padding same/valid/explicit,
- * optional bias. Each image is lowered to columns (im2col) and multiplied by
- * the weights with one GEMM; the batch is split over the worker threads. */
+ * optional bias. The batch is split over the worker threads, an image per
+ * step, through one of three paths chosen at setup:
+ *   - Winograd F(2×2, 3×3) (cnn-conv-winograd.c) for the forward pass and the
+ *     input gradient of 3×3 stride-1 layers with 16+ channels,
+ *   - direct AVX2 kernels (cnn-conv-direct.c) for other stride-1 layers and
+ *     every stride-1 weight gradient,
+ *   - im2col + OpenBLAS GEMM for strides, 1×1 kernels and CPUs without AVX2. */
 #include "cnn-layer.h"
-
-#include "cnn-simd.h"
 
 #include <string.h>
 
@@ -11,6 +14,7 @@
 #include "cnn-conv-winograd.h"
 #include "cnn-error.h"
 #include "cnn-kernels.h"
+#include "cnn-simd.h"
 
 enum { HP_FILTERS, HP_KERNEL, HP_STRIDE, HP_PADDING, HP_BIAS, HP_INIT, N_HP };
 
