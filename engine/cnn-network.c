@@ -1,6 +1,7 @@
 #include "cnn-network.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "cnn-error.h"
 #include "cnn-spec.h"
@@ -93,6 +94,17 @@ cnn_network_new (const char *spec_text, const char *source, CnnShape input, int 
       net->n_params += net->layers[i].n_params;
       net->n_state += net->layers[i].n_state;
     }
+  /* weights, gradients and statistics must fit in memory: a typo such as
+   * units=16000000 is a clear error, not an abort inside malloc */
+  double bytes = ((double) net->n_params * 2 + net->n_state) * sizeof (float);
+  if (bytes > cnn_physical_memory ())
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_SPEC,
+                   "%s: the model has %.3g parameters, %.1f GiB with their gradients: more than "
+                   "this machine's %.1f GiB of memory", source, (double) net->n_params,
+                   bytes / 1073741824.0, cnn_physical_memory () / 1073741824.0);
+      return NULL;
+    }
   net->params = g_new0 (float, MAX (net->n_params, 1));
   net->grads = g_new0 (float, MAX (net->n_params, 1));
   net->state = g_new0 (float, MAX (net->n_state, 1));
@@ -118,6 +130,22 @@ cnn_network_new (const char *spec_text, const char *source, CnnShape input, int 
   net->douts = g_new0 (Buffer, net->n_layers);
   net->last_run = -1;
   return g_steal_pointer (&net);
+}
+
+double
+cnn_physical_memory (void)
+{
+  long pages = sysconf (_SC_PHYS_PAGES), size = sysconf (_SC_PAGESIZE);
+  return pages > 0 && size > 0 ? (double) pages * size : 1e18;
+}
+
+size_t
+cnn_network_get_activation_floats (const CnnNetwork *net)
+{
+  size_t total = 0;
+  for (int i = 0; i < net->n_layers; i++)
+    total += cnn_shape_size (net->layers[i].out_shape);
+  return total;
 }
 
 void

@@ -42,6 +42,12 @@ size_t      cnn_network_get_n_state  (const CnnNetwork *net);   /* BN statistics
 float      *cnn_network_get_state    (CnnNetwork *net);
 void        cnn_network_zero_grads   (CnnNetwork *net);
 
+/* Floats of every layer's output for one sample (a batch of N keeps N times
+ * this, and as much again for gradients). */
+size_t      cnn_network_get_activation_floats (const CnnNetwork *net);
+/* Bytes of RAM in this machine. */
+double      cnn_physical_memory (void);
+
 /* The layer whose output is the class scores before softmax: the last
  * layer, or its input when the last layer is a softmax. */
 int         cnn_network_get_logits_layer (const CnnNetwork *net);

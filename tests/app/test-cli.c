@@ -112,6 +112,11 @@ test_bad_input (void)
   g_autofree char *train = g_strdup_printf ("train --data %s --out %s/x", dir, tmpdir);
   expect_bad_input (train, "train-images-idx3-ubyte");
 
+  /* a model far larger than memory: an error, not an abort in malloc */
+  g_autofree char *huge = write_file ("huge.cnn", "flatten\ndense units=16000000\ndense units=classes\n", -1);
+  g_autofree char *huge_args = g_strdup_printf ("summary --model %s", huge);
+  expect_bad_input (huge_args, "huge.cnn: the model has 1.27e+10 parameters");
+
   /* a file that is no checkpoint */
   g_autofree char *eval = g_strdup_printf ("eval --model %s", spec);
   expect_bad_input (eval, "not a Convscope checkpoint");

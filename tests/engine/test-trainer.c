@@ -196,6 +196,27 @@ test_shape_mismatch (void)
   teardown_run (&s);
 }
 
+static void
+test_batch_too_big (void)
+{
+  /* 60,000 feature maps of 28×28 for 128 images cannot fit in memory: the
+   * trainer says so instead of aborting in malloc */
+  Setup s;
+  setup_run (&s, "fcnn", 3, 100);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnNetwork) big = cnn_network_new ("conv2d filters=60000 kernel=3 padding=same\n"
+                                                "globalavgpool\ndense units=classes", "big", (CnnShape) { 1, 28, 28 },
+                                                10, &error);
+  g_assert_no_error (error);
+  CnnTrainConfig c = config ("sgd", 1, 0, 1);
+  c.batch_size = 128;
+  CnnTrainer *t = cnn_trainer_new (big, s.ds->train, s.nz, s.train_idx, s.n_train, NULL, 0, &c, &error);
+  g_assert_null (t);
+  g_assert_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG);
+  g_assert_nonnull (strstr (error->message, "use a smaller batch size"));
+  teardown_run (&s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -205,5 +226,6 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/should-stop", test_should_stop);
   g_test_add_func ("/trainer/divergence", test_divergence);
   g_test_add_func ("/trainer/shape-mismatch", test_shape_mismatch);
+  g_test_add_func ("/trainer/batch-too-big", test_batch_too_big);
   return g_test_run ();
 }
