@@ -148,6 +148,21 @@ cnn_network_get_activation_floats (const CnnNetwork *net)
   return total;
 }
 
+gboolean
+cnn_network_check_batch (const CnnNetwork *net, int batch, int copies, GError **error)
+{
+  double need = (double) copies * cnn_network_get_activation_floats (net) * batch * sizeof (float);
+  if (need > 0.8 * cnn_physical_memory ())
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG,
+                   "a batch of %d needs about %.1f GiB for this model's activations, more than this "
+                   "machine's %.1f GiB of memory allow: use a smaller batch size",
+                   batch, need / 1073741824.0, cnn_physical_memory () / 1073741824.0);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 void
 cnn_network_free (CnnNetwork *net)
 {

@@ -47,6 +47,10 @@ void        cnn_network_zero_grads   (CnnNetwork *net);
 size_t      cnn_network_get_activation_floats (const CnnNetwork *net);
 /* Bytes of RAM in this machine. */
 double      cnn_physical_memory (void);
+/* FALSE, with a message for users, when `batch` samples of activations
+ * (times `copies`: 1 for inference, 3 for training with gradients and layer
+ * caches) would not fit in memory: better than an abort in malloc. */
+gboolean    cnn_network_check_batch (const CnnNetwork *net, int batch, int copies, GError **error);
 
 /* The layer whose output is the class scores before softmax: the last
  * layer, or its input when the last layer is a softmax. */

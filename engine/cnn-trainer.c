@@ -52,17 +52,8 @@ cnn_trainer_new (CnnNetwork *net, const CnnImageSet *set, const CnnNormalizer *n
                    cnn_shape_size (out), K);
       return NULL;
     }
-  /* outputs and their gradients for a batch, with room for the layers'
-   * own caches: refuse what cannot fit rather than abort in malloc */
-  double need = 3.0 * cnn_network_get_activation_floats (net) * config->batch_size * sizeof (float);
-  if (need > 0.8 * cnn_physical_memory ())
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG,
-                   "a batch of %d needs about %.1f GiB for this model's activations, more than this "
-                   "machine's %.1f GiB of memory allow: use a smaller batch size",
-                   config->batch_size, need / 1073741824.0, cnn_physical_memory () / 1073741824.0);
-      return NULL;
-    }
+  if (!cnn_network_check_batch (net, config->batch_size, 3, error))
+    return NULL;
   if (n_train < 1 || config->batch_size < 1 || config->epochs < 0)
     {
       g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG,

@@ -194,6 +194,8 @@ cnn_cli_bench (int argc, char **argv)
           cnn_network_init_params (net, 0);
         }
       CnnNetwork *use = ckpt ? ckpt->net : net;
+      if (!cnn_network_check_batch (use, batch, 3, &error))
+        return cnn_cli_fail (error);
       CnnShape in = cnn_network_get_input_shape (use);
       if (in.c != set->c || in.h != set->h || in.w != set->w)
         return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s takes %d×%d×%d inputs; give --input-shape",

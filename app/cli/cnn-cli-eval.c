@@ -81,6 +81,8 @@ cnn_cli_eval (int argc, char **argv)
   else
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--split takes test, val or train, not “%s”", which);
 
+  if (!cnn_network_check_batch (ckpt->net, MIN (batch, n), 1, &error))
+    return cnn_cli_fail (error);
   g_autoptr (CnnPool) pool = cnn_pool_new (threads);
   double loss, acc;
   cnn_evaluate (ckpt->net, set, ckpt->normalizer, idx, n, batch, pool, &loss, &acc);
