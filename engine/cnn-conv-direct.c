@@ -1,5 +1,7 @@
 #include "cnn-conv-direct.h"
 
+#include "cnn-simd.h"
+
 #include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
@@ -30,13 +32,7 @@ plan_for (const CnnConvGeom *g)
 gboolean
 cnn_conv_direct_supported (const CnnConvGeom *g)
 {
-  static int cpu_ok = -1;
-  if (cpu_ok < 0)
-    {
-      __builtin_cpu_init ();
-      cpu_ok = __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
-    }
-  return cpu_ok && g->SH == 1 && g->SW == 1 && g->PH >= 0 && g->PW >= 0
+  return cnn_cpu_has_avx2_fma () && g->SH == 1 && g->SW == 1 && g->PH >= 0 && g->PW >= 0
          && g->PH <= g->KH - 1 && g->PW <= g->KW - 1 && g->KH <= 11 && g->KW <= 11
          && !(g->KH == 1 && g->KW == 1);
 }
@@ -48,8 +44,7 @@ cnn_conv_direct_scratch_size (const CnnConvGeom *g, int C_out)
    * input-gradient pass pads dy */
   Plan p = plan_for (g);
   size_t fwd = MAX ((size_t) g->C * p.Hp * p.Wp + SLACK, (size_t) C_out * (g->HO * p.Wp + VEC));
-  CnnConvGeom t = { .C = C_out, .H = g->HO, .W = g->WO, .KH = g->KH, .KW = g->KW,
-                    .SH = 1, .SW = 1, .HO = g->H, .WO = g->W };
+  CnnConvGeom t = cnn_conv_geom_transposed (g, C_out);
   Plan q = plan_for (&t);
   size_t bwd = (size_t) C_out * q.Hp * q.Wp + SLACK;
   return MAX (fwd, bwd);
@@ -224,11 +219,8 @@ void
 cnn_conv_direct_backward_input (const CnnConvGeom *g, int C_out, const float *dy,
                                 const float *w_flipped, float *dx, float *scratch)
 {
-  /* dx is the "full" correlation of dy with the flipped, transposed kernel:
-   * a forward convolution from C_out to C channels, padded by K - 1 - P */
-  CnnConvGeom t = { .C = C_out, .H = g->HO, .W = g->WO, .KH = g->KH, .KW = g->KW,
-                    .SH = 1, .SW = 1, .PH = g->KH - 1 - g->PH, .PW = g->KW - 1 - g->PW,
-                    .HO = g->H, .WO = g->W };
+  /* dx is the "full" correlation of dy with the flipped, transposed kernel */
+  CnnConvGeom t = cnn_conv_geom_transposed (g, C_out);
   cnn_conv_direct_forward (&t, g->C, dy, w_flipped, NULL, dx, scratch);
 }
 

@@ -44,15 +44,6 @@ tiles_for (const CnnConvGeom *g)
   return t;
 }
 
-/* the input-gradient pass: a 3×3 convolution from C_out to C channels */
-static CnnConvGeom
-transposed (const CnnConvGeom *g, int C_out)
-{
-  CnnConvGeom t = { .C = C_out, .H = g->HO, .W = g->WO, .KH = 3, .KW = 3, .SH = 1, .SW = 1,
-                    .PH = 2 - g->PH, .PW = 2 - g->PW, .HO = g->H, .WO = g->W };
-  return t;
-}
-
 gboolean
 cnn_conv_winograd_supported (const CnnConvGeom *g, int C_out)
 {
@@ -132,7 +123,7 @@ forward_scratch (const CnnConvGeom *g, int C_out)
 size_t
 cnn_conv_winograd_scratch_size (const CnnConvGeom *g, int C_out)
 {
-  CnnConvGeom b = transposed (g, C_out);
+  CnnConvGeom b = cnn_conv_geom_transposed (g, C_out);
   Tiles tb = tiles_for (&b);
   size_t pad = (size_t) C_out * tb.Hp * tb.Wp + CNN_CONV_DIRECT_SLACK;
   return MAX (forward_scratch (g, C_out), forward_scratch (&b, g->C) + pad);
@@ -320,7 +311,7 @@ void
 cnn_conv_winograd_backward_input (const CnnConvGeom *g, int C_out, const float *dy,
                                   const float *U_flipped, float *dx, float *scratch)
 {
-  CnnConvGeom b = transposed (g, C_out);
+  CnnConvGeom b = cnn_conv_geom_transposed (g, C_out);
   Tiles tb = tiles_for (&b);
   float *dyp = scratch;                                          /* (C_out, Hp, Wp) + slack */
   float *rest = dyp + (size_t) C_out * tb.Hp * tb.Wp + CNN_CONV_DIRECT_SLACK;

@@ -3,6 +3,15 @@
 #include <cblas.h>
 #include <string.h>
 
+CnnConvGeom
+cnn_conv_geom_transposed (const CnnConvGeom *g, int C_out)
+{
+  CnnConvGeom t = { .C = C_out, .H = g->HO, .W = g->WO, .KH = g->KH, .KW = g->KW,
+                    .SH = 1, .SW = 1, .PH = g->KH - 1 - g->PH, .PW = g->KW - 1 - g->PW,
+                    .HO = g->H, .WO = g->W };
+  return t;
+}
+
 void
 cnn_im2col (const CnnConvGeom *g, const float *x, float *col)
 {

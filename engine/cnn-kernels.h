@@ -15,6 +15,10 @@ typedef struct
   int HO, WO;            /* output size */
 } CnnConvGeom;
 
+/* The geometry of a stride-1 convolution's input gradient: itself a
+ * convolution from C_out to C channels over dy, padded by K - 1 - P. */
+CnnConvGeom cnn_conv_geom_transposed (const CnnConvGeom *g, int C_out);
+
 /* col (C*KH*KW, HO*WO) from one image x (C, H, W); padding reads as 0. */
 void cnn_im2col (const CnnConvGeom *g, const float *x, float *col);
 /* x (C, H, W) = sum of col's entries over the windows each pixel is in.

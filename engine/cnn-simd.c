@@ -3,8 +3,8 @@
 #include <glib.h>
 #include <immintrin.h>
 
-static gboolean
-have_avx2 (void)
+gboolean
+cnn_cpu_has_avx2_fma (void)
 {
   static int ok = -1;
   if (ok < 0)
@@ -85,7 +85,7 @@ sum_prod_dev_avx2 (const float *x, const float *dy, size_t n, float m,
 double
 cnn_simd_sum (const float *x, size_t n)
 {
-  if (have_avx2 ())
+  if (cnn_cpu_has_avx2_fma ())
     return sum_avx2 (x, n);
   double total = 0.0;
   for (size_t i = 0; i < n; i++)
@@ -96,7 +96,7 @@ cnn_simd_sum (const float *x, size_t n)
 double
 cnn_simd_sum_sq_dev (const float *x, size_t n, float m)
 {
-  if (have_avx2 ())
+  if (cnn_cpu_has_avx2_fma ())
     return sum_sq_dev_avx2 (x, n, m);
   double total = 0.0;
   for (size_t i = 0; i < n; i++)
@@ -108,7 +108,7 @@ void
 cnn_simd_sum_prod_dev (const float *x, const float *dy, size_t n, float m,
                        double *sum_dy, double *sum_dy_dev)
 {
-  if (have_avx2 ())
+  if (cnn_cpu_has_avx2_fma ())
     {
       sum_prod_dev_avx2 (x, dy, n, m, sum_dy, sum_dy_dev);
       return;

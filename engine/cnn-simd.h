@@ -19,6 +19,11 @@
 #define CNN_VECTORIZE
 #endif
 
+#include <glib.h>
+
+/* TRUE when this CPU has AVX2 and FMA: the hand-written kernels need both */
+gboolean cnn_cpu_has_avx2_fma (void);
+
 /* Σ x */
 double cnn_simd_sum          (const float *x, size_t n);
 /* Σ (x - m)² */

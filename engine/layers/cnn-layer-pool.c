@@ -214,9 +214,7 @@ max2x2_row_avx2 (const CnnConvGeom *g, int oy, const float *x, float *y, int *ar
 static void
 max2x2_plane (const CnnConvGeom *g, const float *x, float *y, int *arg)
 {
-  static int avx2 = -1;
-  if (avx2 < 0)
-    avx2 = __builtin_cpu_supports ("avx2");
+  const gboolean avx2 = cnn_cpu_has_avx2_fma ();
   for (int oy = 0; oy < g->HO; oy++)
     if (avx2)
       max2x2_row_avx2 (g, oy, x, y, arg);
