@@ -72,6 +72,7 @@ typedef struct
   CnnRng  *rng;        /* for dropout masks */
   CnnPool *pool;       /* worker threads */
   gboolean skip_param_grads;  /* backward: leave layer->grads alone (frozen) */
+  gboolean relu_after;  /* forward: also apply the ReLU that follows (fuses_relu) */
 } CnnPass;
 
 struct _CnnLayerClass
@@ -91,6 +92,9 @@ struct _CnnLayerClass
   /* backward reads `out` (sigmoid, tanh, softmax): no in-place layer may
    * overwrite this layer's output */
   gboolean            backward_reads_output;
+  /* forward can apply a ReLU that follows it (pass->relu_after), and
+   * backward then takes dout as the ReLU output's gradient */
+  gboolean            fuses_relu;
 
   /* From in_shape[] and hp[], set out_shape, n_params and n_state; check
    * that the inputs fit. Errors are for users (name the layer). */

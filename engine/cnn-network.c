@@ -28,6 +28,7 @@ struct _CnnNetwork
   float    **out;                        /* per layer: (N, out_shape) of the last forward;
                                           * a view layer's is its input's */
   gboolean  *in_place;                   /* per layer: ran in place in the last forward */
+  gboolean  *fused;                      /* per layer: a ReLU its producer applied (fuses_relu) */
   Buffer    *douts;                      /* per layer: gradient of its output */
   Buffer     extra;                      /* gradient of a second consumer, before adding */
   int        N;                          /* batch size of the last forward */
@@ -127,6 +128,7 @@ cnn_network_new (const char *spec_text, const char *source, CnnShape input, int 
   net->outputs = g_new0 (Buffer, net->n_layers);
   net->out = g_new0 (float *, net->n_layers);
   net->in_place = g_new0 (gboolean, net->n_layers);
+  net->fused = g_new0 (gboolean, net->n_layers);
   net->douts = g_new0 (Buffer, net->n_layers);
   net->last_run = -1;
   return g_steal_pointer (&net);
@@ -180,6 +182,7 @@ cnn_network_free (CnnNetwork *net)
   g_free (net->outputs);
   g_free (net->out);
   g_free (net->in_place);
+  g_free (net->fused);
   g_free (net->douts);
   g_free (net->extra.buf);
   g_free (net->n_consumers);
@@ -306,6 +309,19 @@ runs_in_place (const CnnNetwork *net, int i, gboolean training)
          && !net->in_place[src];
 }
 
+extern const CnnLayerClass cnn_relu_class;
+
+/* A ReLU running in place on the output of the layer just before it, when
+ * that layer can apply it itself (batch normalization), is left to that
+ * layer: the network skips the ReLU's forward and backward. */
+static gboolean
+fused_into_producer (const CnnNetwork *net, int i)
+{
+  const CnnLayer *l = &net->layers[i];
+  return net->in_place[i] && l->klass == &cnn_relu_class && l->inputs[0] == i - 1
+         && net->layers[i - 1].klass->fuses_relu;
+}
+
 const float *
 cnn_network_forward (CnnNetwork *net, const float *x, int N, gboolean training,
                      CnnRng *rng, CnnPool *pool, int upto)
@@ -313,6 +329,12 @@ cnn_network_forward (CnnNetwork *net, const float *x, int N, gboolean training,
   g_return_val_if_fail (N > 0, NULL);
   if (upto < 0 || upto >= net->n_layers)
     upto = net->n_layers - 1;
+  /* decided before running, since a producer must know its ReLU is fused */
+  for (int i = 0; i <= upto; i++)
+    {
+      net->in_place[i] = runs_in_place (net, i, training);
+      net->fused[i] = fused_into_producer (net, i);
+    }
   CnnPass pass = { .N = N, .training = training, .rng = rng, .pool = pool };
   for (int i = 0; i <= upto; i++)
     {
@@ -320,11 +342,13 @@ cnn_network_forward (CnnNetwork *net, const float *x, int N, gboolean training,
       const float *in[CNN_MAX_INPUTS];
       for (int j = 0; j < l->n_inputs; j++)
         in[j] = l->inputs[j] < 0 ? x : net->out[l->inputs[j]];
-      net->in_place[i] = runs_in_place (net, i, training);
       float *out = l->klass->is_view || net->in_place[i] ? (float *) in[0]
                    : cnn_scratch_ensure (&net->outputs[i].buf, &net->outputs[i].cap,
                                          (size_t) N * cnn_shape_size (l->out_shape));
       net->out[i] = out;
+      if (net->fused[i])
+        continue;
+      pass.relu_after = i < upto && net->fused[i + 1];
       l->klass->forward (l, &pass, in, out);
     }
   net->N = N;
@@ -386,6 +410,13 @@ cnn_network_backward (CnnNetwork *net, int from, const float *dfrom, float *dx,
         dout = net->douts[grad_owner (net, i)].buf;
       else
         continue;   /* nothing downstream of this layer reaches `from` */
+      if (net->fused[i] && i != from)
+        {
+          /* the producer's backward masks the gradient, which lies in the
+           * buffer both share (in place) */
+          written[l->inputs[0]] = TRUE;
+          continue;
+        }
 
       const float *in[CNN_MAX_INPUTS];
       float *din[CNN_MAX_INPUTS];

@@ -59,24 +59,91 @@ sum_sq_dev_avx2 (const float *x, size_t n, float m)
   return total;
 }
 
+/* Two accumulators each, in the same order as sum_prod_dev_relu_avx2, so
+ * that a fused ReLU gives the same bits as a separate one. */
 __attribute__ ((target ("avx2,fma"))) static void
 sum_prod_dev_avx2 (const float *x, const float *dy, size_t n, float m,
                    double *sum_dy, double *sum_dy_dev)
 {
   const __m256 mv = _mm256_set1_ps (m);
-  __m256 a = _mm256_setzero_ps (), b = _mm256_setzero_ps ();
+  __m256 a0 = _mm256_setzero_ps (), a1 = _mm256_setzero_ps ();
+  __m256 b0 = _mm256_setzero_ps (), b1 = _mm256_setzero_ps ();
   size_t i = 0;
-  for (; i + 8 <= n; i += 8)
+  for (; i + 16 <= n; i += 16)
     {
-      __m256 d = _mm256_loadu_ps (dy + i);
-      a = _mm256_add_ps (a, d);
-      b = _mm256_fmadd_ps (d, _mm256_sub_ps (_mm256_loadu_ps (x + i), mv), b);
+      __m256 d0 = _mm256_loadu_ps (dy + i), d1 = _mm256_loadu_ps (dy + i + 8);
+      a0 = _mm256_add_ps (a0, d0);
+      a1 = _mm256_add_ps (a1, d1);
+      b0 = _mm256_fmadd_ps (d0, _mm256_sub_ps (_mm256_loadu_ps (x + i), mv), b0);
+      b1 = _mm256_fmadd_ps (d1, _mm256_sub_ps (_mm256_loadu_ps (x + i + 8), mv), b1);
     }
-  double ta = hsum (a), tb = hsum (b);
+  double ta = hsum (_mm256_add_ps (a0, a1)), tb = hsum (_mm256_add_ps (b0, b1));
   for (; i < n; i++)
     {
       ta += dy[i];
       tb += (double) dy[i] * (x[i] - m);
+    }
+  *sum_dy += ta;
+  *sum_dy_dev += tb;
+}
+
+__attribute__ ((target ("avx2,fma"))) static void
+sum_sq_shifted_avx2 (const float *x, size_t n, float k, double *sum, double *sum_sq)
+{
+  const __m256 kv = _mm256_set1_ps (k);
+  __m256 s0 = _mm256_setzero_ps (), s1 = _mm256_setzero_ps ();
+  __m256 q0 = _mm256_setzero_ps (), q1 = _mm256_setzero_ps ();
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    {
+      __m256 d0 = _mm256_sub_ps (_mm256_loadu_ps (x + i), kv);
+      __m256 d1 = _mm256_sub_ps (_mm256_loadu_ps (x + i + 8), kv);
+      s0 = _mm256_add_ps (s0, d0);
+      s1 = _mm256_add_ps (s1, d1);
+      q0 = _mm256_fmadd_ps (d0, d0, q0);
+      q1 = _mm256_fmadd_ps (d1, d1, q1);
+    }
+  double ts = hsum (_mm256_add_ps (s0, s1)), tq = hsum (_mm256_add_ps (q0, q1));
+  for (; i < n; i++)
+    {
+      double d = (double) x[i] - k;
+      ts += d;
+      tq += d * d;
+    }
+  *sum += ts;
+  *sum_sq += tq;
+}
+
+/* dy where y > 0, else 0, as a blend (no branch on data) */
+__attribute__ ((target ("avx2,fma"))) static inline __m256
+masked_dy (const float *y, const float *dy, size_t i)
+{
+  __m256 keep = _mm256_cmp_ps (_mm256_loadu_ps (y + i), _mm256_setzero_ps (), _CMP_GT_OQ);
+  return _mm256_and_ps (keep, _mm256_loadu_ps (dy + i));
+}
+
+__attribute__ ((target ("avx2,fma"))) static void
+sum_prod_dev_relu_avx2 (const float *x, const float *dy, const float *y, size_t n, float m,
+                        double *sum_dy, double *sum_dy_dev)
+{
+  const __m256 mv = _mm256_set1_ps (m);
+  __m256 a0 = _mm256_setzero_ps (), a1 = _mm256_setzero_ps ();
+  __m256 b0 = _mm256_setzero_ps (), b1 = _mm256_setzero_ps ();
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    {
+      __m256 d0 = masked_dy (y, dy, i), d1 = masked_dy (y, dy, i + 8);
+      a0 = _mm256_add_ps (a0, d0);
+      a1 = _mm256_add_ps (a1, d1);
+      b0 = _mm256_fmadd_ps (d0, _mm256_sub_ps (_mm256_loadu_ps (x + i), mv), b0);
+      b1 = _mm256_fmadd_ps (d1, _mm256_sub_ps (_mm256_loadu_ps (x + i + 8), mv), b1);
+    }
+  double ta = hsum (_mm256_add_ps (a0, a1)), tb = hsum (_mm256_add_ps (b0, b1));
+  for (; i < n; i++)
+    {
+      float d = y[i] > 0.0f ? dy[i] : 0.0f;
+      ta += d;
+      tb += (double) d * (x[i] - m);
     }
   *sum_dy += ta;
   *sum_dy_dev += tb;
@@ -118,6 +185,45 @@ cnn_simd_sum_prod_dev (const float *x, const float *dy, size_t n, float m,
     {
       ta += dy[i];
       tb += (double) dy[i] * (x[i] - m);
+    }
+  *sum_dy += ta;
+  *sum_dy_dev += tb;
+}
+
+void
+cnn_simd_sum_sq_shifted (const float *x, size_t n, float k, double *sum, double *sum_sq)
+{
+  if (cnn_cpu_has_avx2_fma ())
+    {
+      sum_sq_shifted_avx2 (x, n, k, sum, sum_sq);
+      return;
+    }
+  double ts = 0.0, tq = 0.0;
+  for (size_t i = 0; i < n; i++)
+    {
+      double d = (double) x[i] - k;
+      ts += d;
+      tq += d * d;
+    }
+  *sum += ts;
+  *sum_sq += tq;
+}
+
+void
+cnn_simd_sum_prod_dev_relu (const float *x, const float *dy, const float *y, size_t n, float m,
+                            double *sum_dy, double *sum_dy_dev)
+{
+  if (cnn_cpu_has_avx2_fma ())
+    {
+      sum_prod_dev_relu_avx2 (x, dy, y, n, m, sum_dy, sum_dy_dev);
+      return;
+    }
+  double ta = 0.0, tb = 0.0;
+  for (size_t i = 0; i < n; i++)
+    {
+      float d = y[i] > 0.0f ? dy[i] : 0.0f;
+      ta += d;
+      tb += (double) d * (x[i] - m);
     }
   *sum_dy += ta;
   *sum_dy_dev += tb;

@@ -31,3 +31,30 @@ double cnn_simd_sum_sq_dev   (const float *x, size_t n, float m);
 /* *sum_dy += Σ dy, *sum_dy_dev += Σ dy·(x - m) */
 void   cnn_simd_sum_prod_dev (const float *x, const float *dy, size_t n, float m,
                               double *sum_dy, double *sum_dy_dev);
+/* *sum += Σ (x - k), *sum_sq += Σ (x - k)²: mean and variance in one pass;
+ * a shift k near the mean keeps the difference of squares exact enough */
+void   cnn_simd_sum_sq_shifted (const float *x, size_t n, float k, double *sum, double *sum_sq);
+/* cnn_simd_sum_prod_dev with dy taken as 0 where y <= 0: the gradient through
+ * a ReLU whose output is y */
+void   cnn_simd_sum_prod_dev_relu (const float *x, const float *dy, const float *y, size_t n,
+                                   float m, double *sum_dy, double *sum_dy_dev);
+
+/* relu(x) = x·[x > 0] with the factor chosen by a bit mask (a ?: between
+ * floats compiles to a branch that random signs mispredict); x·0 keeps a
+ * NaN a NaN, so a diverging run is still seen. */
+static inline float
+cnn_relu (float x)
+{
+  union { float f; guint32 u; } one = { 1.0f }, factor;
+  factor.u = one.u & -(guint32) (x > 0.0f);
+  return x * factor.f;
+}
+
+/* dy where the ReLU's output y is positive, else 0 (dy·0) */
+static inline float
+cnn_relu_grad (float y, float dy)
+{
+  union { float f; guint32 u; } one = { 1.0f }, factor;
+  factor.u = one.u & -(guint32) (y > 0.0f);
+  return dy * factor.f;
+}

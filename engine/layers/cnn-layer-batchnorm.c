@@ -13,7 +13,11 @@
  * follows the mode of the last forward, whose mean and 1/std it reuses.
  *
  * One thread computes each channel's sums, in double, so the results do not
- * depend on the thread count. */
+ * depend on the thread count.
+ *
+ * A ReLU right after batch normalization is done here in training
+ * (pass->relu_after, see cnn_network_forward): one pass over memory less
+ * each way, which is most of a ReLU's cost. */
 #include "cnn-layer.h"
 
 #include "cnn-simd.h"
@@ -40,6 +44,7 @@ typedef struct
   float   *mean;       /* (C): what the last forward subtracted */
   float   *invstd;     /* (C): 1 / sqrt(var + epsilon) of the last forward */
   gboolean training;   /* the last forward used batch statistics */
+  gboolean relu;       /* the last forward applied the following ReLU */
   gint64   updates;    /* training passes since the layer was built */
 } BatchNorm;
 
@@ -81,7 +86,8 @@ typedef struct
   const CnnPass *pass;
   const float *x;    /* (N, C, H, W) */
   float       *y;    /* (N, C, H, W) */
-  const float *dy;   /* (N, C, H, W) */
+  const float *out;  /* (N, C, H, W): backward, the forward's output, for the ReLU's mask */
+  const float *dy;   /* (N, C, H, W): with the ReLU, its output's gradient */
   float       *dx;   /* (N, C, H, W) or NULL */
 } BnJob;
 
@@ -108,14 +114,15 @@ forward_channels (int begin, int end, int thread, gpointer data)
       double mean, var;
       if (bn->training)
         {
-          /* two passes: the mean, then the mean squared deviation */
+          /* One pass of sums of x - k and their squares. The shift k, the
+           * first image's mean, is near the batch mean, so the difference
+           * E[(x-k)²] - E[x-k]² loses little to cancellation. */
+          const float k = (float) (cnn_simd_sum (job->x + (size_t) c * hw, hw) / (double) hw);
           double s = 0.0, ss = 0.0;
           for (int n = 0; n < N; n++)
-            s += cnn_simd_sum (job->x + ((size_t) n * C + c) * hw, hw);      /* (H, W) */
-          mean = s / M;
-          for (int n = 0; n < N; n++)
-            ss += cnn_simd_sum_sq_dev (job->x + ((size_t) n * C + c) * hw, hw, (float) mean);
-          var = ss / M;                            /* biased, as Keras uses it */
+            cnn_simd_sum_sq_shifted (job->x + ((size_t) n * C + c) * hw, hw, k, &s, &ss); /* (H, W) */
+          mean = k + s / M;
+          var = MAX (ss / M - (s / M) * (s / M), 0.0);   /* biased, as Keras uses it */
           running_mean[c] = (float) (momentum * running_mean[c] + (1.0 - momentum) * mean);
           running_var[c] = (float) (momentum * running_var[c] + (1.0 - momentum) * var);
         }
@@ -134,8 +141,12 @@ forward_channels (int begin, int end, int thread, gpointer data)
         {
           const float *x = job->x + ((size_t) n * C + c) * hw;   /* (H, W) */
           float *y = job->y + ((size_t) n * C + c) * hw;
-          for (size_t i = 0; i < hw; i++)
-            y[i] = (x[i] - m) * scale + beta;
+          if (bn->relu)
+            for (size_t i = 0; i < hw; i++)
+              y[i] = cnn_relu ((x[i] - m) * scale + beta);
+          else
+            for (size_t i = 0; i < hw; i++)
+              y[i] = (x[i] - m) * scale + beta;
         }
     }
 }
@@ -157,8 +168,14 @@ backward_channels (int begin, int end, int thread, gpointer data)
       /* Σ dy and Σ dy·x̂, with x̂ = (x - mean) / std */
       double sum_dy = 0.0, sum_dy_xc = 0.0;
       for (int n = 0; n < N; n++)
-        cnn_simd_sum_prod_dev (job->x + ((size_t) n * C + c) * hw,               /* (H, W) */
-                         job->dy + ((size_t) n * C + c) * hw, hw, m, &sum_dy, &sum_dy_xc);
+        {
+          size_t plane = ((size_t) n * C + c) * hw;                             /* (H, W) */
+          if (bn->relu)
+            cnn_simd_sum_prod_dev_relu (job->x + plane, job->dy + plane, job->out + plane, hw, m,
+                                        &sum_dy, &sum_dy_xc);
+          else
+            cnn_simd_sum_prod_dev (job->x + plane, job->dy + plane, hw, m, &sum_dy, &sum_dy_xc);
+        }
       double sum_dy_xhat = sum_dy_xc * invstd;
       if (!job->pass->skip_param_grads)
         {
@@ -179,8 +196,15 @@ backward_channels (int begin, int end, int thread, gpointer data)
           const float *x = job->x + ((size_t) n * C + c) * hw;     /* (H, W) */
           const float *dy = job->dy + ((size_t) n * C + c) * hw;
           float *dx = job->dx + ((size_t) n * C + c) * hw;
-          for (size_t i = 0; i < hw; i++)
-            dx[i] = k * (dy[i] - a - (x[i] - m) * b);
+          if (bn->relu)
+            {
+              const float *y = job->out + ((size_t) n * C + c) * hw;
+              for (size_t i = 0; i < hw; i++)
+                dx[i] = k * (cnn_relu_grad (y[i], dy[i]) - a - (x[i] - m) * b);
+            }
+          else
+            for (size_t i = 0; i < hw; i++)
+              dx[i] = k * (dy[i] - a - (x[i] - m) * b);
         }
     }
 }
@@ -196,6 +220,7 @@ batchnorm_forward (CnnLayer *l, const CnnPass *pass, const float *const *in, flo
 {
   BatchNorm *bn = l->priv;
   bn->training = pass->training;
+  bn->relu = pass->relu_after;
   BnJob job = { .l = l, .pass = pass, .x = in[0], .y = out };
   cnn_pool_run (pool_for (pass, l), bn->C, forward_channels, &job);
   if (pass->training)
@@ -209,7 +234,7 @@ batchnorm_backward (CnnLayer *l, const CnnPass *pass, const float *const *in, co
   if (pass->skip_param_grads && din[0] == NULL)
     return;
   BatchNorm *bn = l->priv;
-  BnJob job = { .l = l, .pass = pass, .x = in[0], .dy = dout, .dx = din[0] };
+  BnJob job = { .l = l, .pass = pass, .x = in[0], .out = out, .dy = dout, .dx = din[0] };
   cnn_pool_run (pool_for (pass, l), bn->C, backward_channels, &job);
 }
 
@@ -236,4 +261,5 @@ const CnnLayerClass cnn_batchnorm_class = {
   .forward = batchnorm_forward,
   .backward = batchnorm_backward,
   .free_priv = batchnorm_free,
+  .fuses_relu = TRUE,
 };

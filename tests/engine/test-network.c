@@ -152,11 +152,20 @@ check_graph_gradient (const char *spec)
     }
 }
 
+/* batchnorm applies the relu after it itself (fused) in training */
+static const char *bn_relu_chain =
+  "conv2d filters=3 kernel=3\n"
+  "batchnorm\n"
+  "tanh\n"
+  "flatten\n"
+  "dense units=classes\n";
+
 static void
 test_graph_gradient (void)
 {
   check_graph_gradient (branchy);
   check_graph_gradient (chain);
+  check_graph_gradient (bn_relu_chain);
 }
 
 static void
@@ -255,9 +264,10 @@ test_conv_paths_agree (void)
     }
 }
 
-/* In training, relu overwrites its input where nothing else reads it. A
- * second network where a dangling layer also reads each relu's input runs
- * the same arithmetic without that: the results must be the same. */
+/* In training, relu overwrites its input where nothing else reads it, and
+ * batchnorm applies the relu after it itself. A second network where a
+ * dangling layer also reads each relu's input runs the same arithmetic
+ * without either: the results must be the same, bit for bit. */
 static void
 test_in_place_relu (void)
 {
@@ -266,6 +276,8 @@ test_in_place_relu (void)
     "relu   name=r1\n"
     "conv2d name=c2 filters=3 kernel=3\n"
     "leakyrelu name=r2 alpha=0.1\n"
+    "batchnorm name=b3\n"
+    "relu   name=r3\n"
     "flatten\n"
     "dense units=classes\n";
   const char *copying =
@@ -275,7 +287,10 @@ test_in_place_relu (void)
     "conv2d name=c2 filters=3 kernel=3 inputs=r1\n"
     "leakyrelu name=r2 alpha=0.1\n"
     "relu   name=d2 inputs=c2\n"
-    "flatten inputs=r2\n"
+    "batchnorm name=b3 inputs=r2\n"
+    "relu   name=r3\n"
+    "relu   name=d3 inputs=b3\n"
+    "flatten inputs=r3\n"
     "dense units=classes\n";
   const int N = 4;
   const CnnShape in = { 2, 8, 8 };
