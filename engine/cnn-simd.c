@@ -114,25 +114,28 @@ sum_sq_shifted_avx2 (const float *x, size_t n, float k, double *sum, double *sum
   *sum_sq += tq;
 }
 
-/* dy where y > 0, else 0, as a blend (no branch on data) */
+/* dy where the ReLU lets it through, (x - m)·scale + beta > 0, else 0, as a
+ * mask (no branch on data). Multiply and add, not FMA: the same rounding
+ * as the forward pass that decided the ReLU. */
 __attribute__ ((target ("avx2,fma"))) static inline __m256
-masked_dy (const float *y, const float *dy, size_t i)
+masked_dy (const float *x, const float *dy, size_t i, __m256 mv, __m256 sv, __m256 bv)
 {
-  __m256 keep = _mm256_cmp_ps (_mm256_loadu_ps (y + i), _mm256_setzero_ps (), _CMP_GT_OQ);
+  __m256 v = _mm256_add_ps (_mm256_mul_ps (_mm256_sub_ps (_mm256_loadu_ps (x + i), mv), sv), bv);
+  __m256 keep = _mm256_cmp_ps (v, _mm256_setzero_ps (), _CMP_GT_OQ);
   return _mm256_and_ps (keep, _mm256_loadu_ps (dy + i));
 }
 
 __attribute__ ((target ("avx2,fma"))) static void
-sum_prod_dev_relu_avx2 (const float *x, const float *dy, const float *y, size_t n, float m,
-                        double *sum_dy, double *sum_dy_dev)
+sum_prod_dev_relu_avx2 (const float *x, const float *dy, size_t n, float m, float scale,
+                        float beta, double *sum_dy, double *sum_dy_dev)
 {
-  const __m256 mv = _mm256_set1_ps (m);
+  const __m256 mv = _mm256_set1_ps (m), sv = _mm256_set1_ps (scale), bv = _mm256_set1_ps (beta);
   __m256 a0 = _mm256_setzero_ps (), a1 = _mm256_setzero_ps ();
   __m256 b0 = _mm256_setzero_ps (), b1 = _mm256_setzero_ps ();
   size_t i = 0;
   for (; i + 16 <= n; i += 16)
     {
-      __m256 d0 = masked_dy (y, dy, i), d1 = masked_dy (y, dy, i + 8);
+      __m256 d0 = masked_dy (x, dy, i, mv, sv, bv), d1 = masked_dy (x, dy, i + 8, mv, sv, bv);
       a0 = _mm256_add_ps (a0, d0);
       a1 = _mm256_add_ps (a1, d1);
       b0 = _mm256_fmadd_ps (d0, _mm256_sub_ps (_mm256_loadu_ps (x + i), mv), b0);
@@ -141,7 +144,7 @@ sum_prod_dev_relu_avx2 (const float *x, const float *dy, const float *y, size_t 
   double ta = hsum (_mm256_add_ps (a0, a1)), tb = hsum (_mm256_add_ps (b0, b1));
   for (; i < n; i++)
     {
-      float d = y[i] > 0.0f ? dy[i] : 0.0f;
+      float d = cnn_relu_grad ((x[i] - m) * scale + beta, dy[i]);
       ta += d;
       tb += (double) d * (x[i] - m);
     }
@@ -210,18 +213,18 @@ cnn_simd_sum_sq_shifted (const float *x, size_t n, float k, double *sum, double 
 }
 
 void
-cnn_simd_sum_prod_dev_relu (const float *x, const float *dy, const float *y, size_t n, float m,
-                            double *sum_dy, double *sum_dy_dev)
+cnn_simd_sum_prod_dev_relu (const float *x, const float *dy, size_t n, float m, float scale,
+                            float beta, double *sum_dy, double *sum_dy_dev)
 {
   if (cnn_cpu_has_avx2_fma ())
     {
-      sum_prod_dev_relu_avx2 (x, dy, y, n, m, sum_dy, sum_dy_dev);
+      sum_prod_dev_relu_avx2 (x, dy, n, m, scale, beta, sum_dy, sum_dy_dev);
       return;
     }
   double ta = 0.0, tb = 0.0;
   for (size_t i = 0; i < n; i++)
     {
-      float d = y[i] > 0.0f ? dy[i] : 0.0f;
+      float d = cnn_relu_grad ((x[i] - m) * scale + beta, dy[i]);
       ta += d;
       tb += (double) d * (x[i] - m);
     }

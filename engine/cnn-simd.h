@@ -34,10 +34,11 @@ void   cnn_simd_sum_prod_dev (const float *x, const float *dy, size_t n, float m
 /* *sum += Σ (x - k), *sum_sq += Σ (x - k)²: mean and variance in one pass;
  * a shift k near the mean keeps the difference of squares exact enough */
 void   cnn_simd_sum_sq_shifted (const float *x, size_t n, float k, double *sum, double *sum_sq);
-/* cnn_simd_sum_prod_dev with dy taken as 0 where y <= 0: the gradient through
- * a ReLU whose output is y */
-void   cnn_simd_sum_prod_dev_relu (const float *x, const float *dy, const float *y, size_t n,
-                                   float m, double *sum_dy, double *sum_dy_dev);
+/* cnn_simd_sum_prod_dev through a ReLU after batch normalization: dy is taken
+ * as 0 where (x - m)·scale + beta <= 0, the ReLU's input, recomputed from x
+ * instead of read from memory */
+void   cnn_simd_sum_prod_dev_relu (const float *x, const float *dy, size_t n, float m,
+                                   float scale, float beta, double *sum_dy, double *sum_dy_dev);
 
 /* relu(x) = x·[x > 0] with the factor chosen by a bit mask (a ?: between
  * floats compiles to a branch that random signs mispredict); x·0 keeps a

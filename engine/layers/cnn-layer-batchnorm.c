@@ -86,7 +86,6 @@ typedef struct
   const CnnPass *pass;
   const float *x;    /* (N, C, H, W) */
   float       *y;    /* (N, C, H, W) */
-  const float *out;  /* (N, C, H, W): backward, the forward's output, for the ReLU's mask */
   const float *dy;   /* (N, C, H, W): with the ReLU, its output's gradient */
   float       *dx;   /* (N, C, H, W) or NULL */
 } BnJob;
@@ -165,13 +164,15 @@ backward_channels (int begin, int end, int thread, gpointer data)
     {
       const float m = bn->mean[c], invstd = bn->invstd[c];
       const float gamma = l->params[c];
+      /* the forward's affine map, whose sign decided the fused ReLU */
+      const float scale = gamma * invstd, beta = l->params[C + c];
       /* Σ dy and Σ dy·x̂, with x̂ = (x - mean) / std */
       double sum_dy = 0.0, sum_dy_xc = 0.0;
       for (int n = 0; n < N; n++)
         {
           size_t plane = ((size_t) n * C + c) * hw;                             /* (H, W) */
           if (bn->relu)
-            cnn_simd_sum_prod_dev_relu (job->x + plane, job->dy + plane, job->out + plane, hw, m,
+            cnn_simd_sum_prod_dev_relu (job->x + plane, job->dy + plane, hw, m, scale, beta,
                                         &sum_dy, &sum_dy_xc);
           else
             cnn_simd_sum_prod_dev (job->x + plane, job->dy + plane, hw, m, &sum_dy, &sum_dy_xc);
@@ -197,11 +198,8 @@ backward_channels (int begin, int end, int thread, gpointer data)
           const float *dy = job->dy + ((size_t) n * C + c) * hw;
           float *dx = job->dx + ((size_t) n * C + c) * hw;
           if (bn->relu)
-            {
-              const float *y = job->out + ((size_t) n * C + c) * hw;
-              for (size_t i = 0; i < hw; i++)
-                dx[i] = k * (cnn_relu_grad (y[i], dy[i]) - a - (x[i] - m) * b);
-            }
+            for (size_t i = 0; i < hw; i++)
+              dx[i] = k * (cnn_relu_grad ((x[i] - m) * scale + beta, dy[i]) - a - (x[i] - m) * b);
           else
             for (size_t i = 0; i < hw; i++)
               dx[i] = k * (dy[i] - a - (x[i] - m) * b);
@@ -234,7 +232,7 @@ batchnorm_backward (CnnLayer *l, const CnnPass *pass, const float *const *in, co
   if (pass->skip_param_grads && din[0] == NULL)
     return;
   BatchNorm *bn = l->priv;
-  BnJob job = { .l = l, .pass = pass, .x = in[0], .out = out, .dy = dout, .dx = din[0] };
+  BnJob job = { .l = l, .pass = pass, .x = in[0], .dy = dout, .dx = din[0] };
   cnn_pool_run (pool_for (pass, l), bn->C, backward_channels, &job);
 }
 
