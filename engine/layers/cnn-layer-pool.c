@@ -211,6 +211,15 @@ max2x2_row_avx2 (const CnnConvGeom *g, int oy, const float *x, float *y, int *ar
   memcpy (arow + ox, ta, left * sizeof (int));
 }
 
+/* max pooling over 2×2 windows with stride 2 and no padding: the fast path */
+static gboolean
+is_max2x2 (const Pool *p)
+{
+  const CnnConvGeom *g = &p->g;
+  return p->is_max && g->KH == 2 && g->KW == 2 && g->SH == 2 && g->SW == 2 && g->PH == 0
+         && g->PW == 0;
+}
+
 static void
 max2x2_plane (const CnnConvGeom *g, const float *x, float *y, int *arg)
 {
@@ -229,8 +238,7 @@ forward_planes (int begin, int end, int thread, gpointer data)
   const Pool *p = job->p;
   const CnnConvGeom *g = &p->g;
   const size_t in_plane = (size_t) g->H * g->W, out_plane = (size_t) g->HO * g->WO;
-  const gboolean max2x2 = p->is_max && g->KH == 2 && g->KW == 2 && g->SH == 2 && g->SW == 2
-                          && g->PH == 0 && g->PW == 0;
+  const gboolean max2x2 = is_max2x2 (p);
 
   for (int plane = begin; plane < end; plane++)
     {
@@ -288,6 +296,77 @@ forward_planes (int begin, int end, int thread, gpointer data)
     }
 }
 
+/* Backward of 2×2 windows with stride 2: each input cell lies in at most
+ * one window, so dx is written once, dy at the arg-max and 0 elsewhere,
+ * with no zeroing pass first. Cells of an odd last row or column lie in
+ * no window and get 0. */
+static inline float
+grad_if (int arg, int at, float d)
+{
+  return arg == at ? d : 0.0f;
+}
+
+/* 8 windows: their 16 + 16 input cells */
+__attribute__ ((target ("avx2"))) static inline void
+max2x2_backward_eight (const float *dy, const int *arg, int first, int W, float *r0, float *r1)
+{
+  const __m256i lane = _mm256_setr_epi32 (0, 2, 4, 6, 8, 10, 12, 14);
+  const __m256i i00 = _mm256_add_epi32 (_mm256_set1_epi32 (first), lane);
+  const __m256 d = _mm256_loadu_ps (dy);
+  const __m256i a = _mm256_loadu_si256 ((const __m256i *) arg);
+  __m256 v[4];
+  const int offset[4] = { 0, 1, W, W + 1 };
+  for (int k = 0; k < 4; k++)
+    {
+      __m256i at = _mm256_add_epi32 (i00, _mm256_set1_epi32 (offset[k]));
+      v[k] = _mm256_and_ps (_mm256_castsi256_ps (_mm256_cmpeq_epi32 (a, at)), d);
+    }
+  /* interleave left and right cells: (v0[0], v1[0], v0[1], v1[1], …) */
+  __m256 lo = _mm256_unpacklo_ps (v[0], v[1]), hi = _mm256_unpackhi_ps (v[0], v[1]);
+  _mm256_storeu_ps (r0, _mm256_permute2f128_ps (lo, hi, 0x20));
+  _mm256_storeu_ps (r0 + 8, _mm256_permute2f128_ps (lo, hi, 0x31));
+  lo = _mm256_unpacklo_ps (v[2], v[3]);
+  hi = _mm256_unpackhi_ps (v[2], v[3]);
+  _mm256_storeu_ps (r1, _mm256_permute2f128_ps (lo, hi, 0x20));
+  _mm256_storeu_ps (r1 + 8, _mm256_permute2f128_ps (lo, hi, 0x31));
+}
+
+__attribute__ ((target ("avx2"))) static int
+max2x2_backward_row_avx2 (const CnnConvGeom *g, int oy, const float *dy, const int *arg,
+                          float *r0, float *r1)
+{
+  int ox = 0;
+  for (; ox + 8 <= g->WO; ox += 8)
+    max2x2_backward_eight (dy + ox, arg + ox, 2 * oy * g->W + 2 * ox, g->W, r0 + 2 * ox,
+                           r1 + 2 * ox);
+  return ox;
+}
+
+static void
+max2x2_backward_plane (const CnnConvGeom *g, const float *dy, const int *arg, float *dx)
+{
+  const gboolean avx2 = cnn_cpu_has_avx2_fma ();
+  for (int oy = 0; oy < g->HO; oy++)
+    {
+      float *r0 = dx + (size_t) 2 * oy * g->W, *r1 = r0 + g->W;   /* (W) each */
+      const float *dyrow = dy + (size_t) oy * g->WO;
+      const int *arow = arg + (size_t) oy * g->WO;
+      int ox = avx2 ? max2x2_backward_row_avx2 (g, oy, dyrow, arow, r0, r1) : 0;
+      for (; ox < g->WO; ox++)
+        {
+          int at = 2 * oy * g->W + 2 * ox;
+          r0[2 * ox] = grad_if (arow[ox], at, dyrow[ox]);
+          r0[2 * ox + 1] = grad_if (arow[ox], at + 1, dyrow[ox]);
+          r1[2 * ox] = grad_if (arow[ox], at + g->W, dyrow[ox]);
+          r1[2 * ox + 1] = grad_if (arow[ox], at + g->W + 1, dyrow[ox]);
+        }
+      if (g->W > 2 * g->WO)
+        r0[g->W - 1] = r1[g->W - 1] = 0.0f;
+    }
+  if (g->H > 2 * g->HO)
+    memset (dx + (size_t) 2 * g->HO * g->W, 0, (size_t) (g->H - 2 * g->HO) * g->W * sizeof (float));
+}
+
 CNN_VECTORIZE static void
 backward_planes (int begin, int end, int thread, gpointer data)
 {
@@ -300,6 +379,11 @@ backward_planes (int begin, int end, int thread, gpointer data)
     {
       float *dx = job->dx + plane * in_plane;          /* (H, W) */
       const float *dy = job->dy + plane * out_plane;   /* (HO, WO) */
+      if (is_max2x2 (p))
+        {
+          max2x2_backward_plane (g, dy, p->argmax + plane * out_plane, dx);
+          continue;
+        }
       memset (dx, 0, in_plane * sizeof (float));
       if (p->is_max)
         {
