@@ -57,14 +57,41 @@ cnn_conv_direct_padded_size (const CnnConvGeom *g)
   return (size_t) g->C * p.Hp * p.Wp;
 }
 
+/* Copy n floats of a row. A row is short (28 floats in cnn2) and there are
+ * many (100,000 per step), so libc's memcpy costs more in its call than in
+ * the copy: whole vectors instead, which may read and write up to 7 floats
+ * past n. The caller allows it (may_spill) only where those floats exist in
+ * both buffers and the destination's are written again afterwards. */
+__attribute__ ((target ("avx2"), always_inline)) static inline void
+copy_row (float *dst, const float *src, int n, gboolean may_spill)
+{
+  if (!may_spill)
+    {
+      memcpy (dst, src, n * sizeof (float));
+      return;
+    }
+  for (int i = 0; i < n; i += VEC)
+    _mm256_storeu_ps (dst + i, _mm256_loadu_ps (src + i));
+}
+
+static inline size_t
+whole_vectors (int n)
+{
+  return (size_t) (n + VEC - 1) / VEC * VEC;
+}
+
 /* xp (C, Hp, Wp) = x (C, H, W) shifted by (PH, PW) into zeros. Vector loads
- * may read up to SLACK floats past its end: the caller provides them. */
-static void
+ * may read up to SLACK floats past its end: the caller provides them. Rows
+ * are copied in order, so a row's spill lands in padding or in the next
+ * row, both written afterwards; never past this image's end, which another
+ * thread may be filling. */
+__attribute__ ((target ("avx2"))) static void
 pad_input (const CnnConvGeom *g, const Plan *p, const float *x, float *xp)
 {
   const size_t plane = (size_t) p->Hp * p->Wp;
   const int rows = MIN (g->H, p->Hp - g->PH), cols = MIN (g->W, p->Wp - g->PW);
   const int right = p->Wp - g->PW - cols;
+  const size_t x_size = (size_t) g->C * g->H * g->W, xp_size = (size_t) g->C * plane;
   for (int c = 0; c < g->C; c++)
     {
       float *dst = xp + c * plane;
@@ -74,7 +101,9 @@ pad_input (const CnnConvGeom *g, const Plan *p, const float *x, float *xp)
           float *row = dst + (size_t) (h + g->PH) * p->Wp;
           for (int i = 0; i < g->PW; i++)
             row[i] = 0.0f;
-          memcpy (row + g->PW, x + ((size_t) c * g->H + h) * g->W, cols * sizeof (float));
+          size_t from = ((size_t) c * g->H + h) * g->W, to = (size_t) (row + g->PW - xp);
+          copy_row (row + g->PW, x + from, cols,
+                    from + whole_vectors (cols) <= x_size && to + whole_vectors (cols) <= xp_size);
           for (int i = 0; i < right; i++)
             row[g->PW + cols + i] = 0.0f;
         }
@@ -283,19 +312,23 @@ padded_dy_length (const CnnConvGeom *g, const Plan *p)
   return (g->HO * p->Wp + VEC - 1) / VEC * VEC;
 }
 
-void
+__attribute__ ((target ("avx2"))) void
 cnn_conv_direct_backward_weights (const CnnConvGeom *g, int C_out, const float *xp,
                                   const float *dy, float *dw, float *scratch)
 {
   Plan p = plan_for (g);
   int L = padded_dy_length (g, &p);
   float *dyp = scratch;                                      /* (C_out, L) */
+  const size_t dy_size = (size_t) C_out * g->HO * g->WO, dyp_size = (size_t) C_out * L;
   for (int co = 0; co < C_out; co++)
     {
       float *dst = dyp + (size_t) co * L;
       for (int oh = 0; oh < g->HO; oh++)
         {
-          memcpy (dst + (size_t) oh * p.Wp, dy + ((size_t) co * g->HO + oh) * g->WO, g->WO * sizeof (float));
+          /* as in pad_input: a row's spill lands where later rows or zeros go */
+          size_t from = ((size_t) co * g->HO + oh) * g->WO, to = (size_t) co * L + (size_t) oh * p.Wp;
+          copy_row (dyp + to, dy + from, g->WO,
+                    from + whole_vectors (g->WO) <= dy_size && to + whole_vectors (g->WO) <= dyp_size);
           for (int i = g->WO; i < p.Wp; i++)
             dst[(size_t) oh * p.Wp + i] = 0.0f;
         }
