@@ -331,6 +331,8 @@ max2x2_backward_eight (const float *dy, const int *arg, int first, int W, float 
   _mm256_storeu_ps (r1 + 8, _mm256_permute2f128_ps (lo, hi, 0x31));
 }
 
+/* One row of windows, eight at a time; the last few through small copies
+ * (arg -1 matches no cell), so nothing is read or written past the row */
 __attribute__ ((target ("avx2"))) static int
 max2x2_backward_row_avx2 (const CnnConvGeom *g, int oy, const float *dy, const int *arg,
                           float *r0, float *r1)
@@ -339,7 +341,23 @@ max2x2_backward_row_avx2 (const CnnConvGeom *g, int oy, const float *dy, const i
   for (; ox + 8 <= g->WO; ox += 8)
     max2x2_backward_eight (dy + ox, arg + ox, 2 * oy * g->W + 2 * ox, g->W, r0 + 2 * ox,
                            r1 + 2 * ox);
-  return ox;
+  int left = g->WO - ox;
+  if (left == 0)
+    return ox;
+  float td[8] = { 0 }, t0[16], t1[16];
+  int ta[8] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+  for (int i = 0; i < left; i++)
+    {
+      td[i] = dy[ox + i];
+      ta[i] = arg[ox + i];
+    }
+  max2x2_backward_eight (td, ta, 2 * oy * g->W + 2 * ox, g->W, t0, t1);
+  for (int i = 0; i < 2 * left; i++)
+    {
+      r0[2 * ox + i] = t0[i];
+      r1[2 * ox + i] = t1[i];
+    }
+  return g->WO;
 }
 
 static void
