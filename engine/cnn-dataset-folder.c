@@ -71,8 +71,9 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-/* The names in dir that are folders (want_dirs) or not, sorted bytewise,
- * hidden ones (".DS_Store", ".git") left out. */
+/* The names in dir that are folders (want_dirs) or regular files (a FIFO
+ * would block the open), sorted bytewise, hidden ones (".DS_Store", ".git")
+ * left out. Symbolic links count as what they point to. */
 static GPtrArray *
 list_dir (const char *dir, gboolean want_dirs, GError **error)
 {
@@ -92,7 +93,7 @@ list_dir (const char *dir, gboolean want_dirs, GError **error)
       if (name[0] == '.')
         continue;
       g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR) == want_dirs)
+      if (g_file_test (path, want_dirs ? G_FILE_TEST_IS_DIR : G_FILE_TEST_IS_REGULAR))
         g_ptr_array_add (names, g_strdup (name));
     }
   g_ptr_array_sort (names, compare_names);
