@@ -4,6 +4,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "cnn-dataset.h"
@@ -298,6 +299,30 @@ test_folder_errors (void)
   g_assert_null (cnn_dataset_load_folder ("/nonexistent/images", NULL, &error));
   g_assert_true (g_error_matches (error, CNN_ERROR, CNN_ERROR_IO));
   g_clear_error (&error);
+  cnn_test_remove_tree (root);
+}
+
+/* A file that cannot be read is an error (I/O), not a skipped image. */
+static void
+test_folder_unreadable (void)
+{
+  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *cls = make_dir (root, "c");
+  write_uniform (cls, "a.png", 1, 3, 3, 1, FALSE);
+  write_uniform (cls, "b.png", 1, 3, 3, 1, FALSE);
+  g_autofree char *locked = g_build_filename (cls, "b.png", NULL);
+  g_assert_cmpint (g_chmod (locked, 0), ==, 0);
+  if (g_access (locked, R_OK) == 0)
+    {
+      /* root reads it anyway */
+      g_test_skip ("permissions do not stop this user from reading files");
+      cnn_test_remove_tree (root);
+      return;
+    }
+  expect_error (root, NULL, CNN_ERROR_IO, locked, "cannot open");
+  g_assert_cmpint (g_chmod (cls, 0), ==, 0);
+  expect_error (root, NULL, CNN_ERROR_IO, cls, "cannot open the folder");
+  g_chmod (cls, 0755);
   cnn_test_remove_tree (root);
 }
 
@@ -616,6 +641,7 @@ main (int argc, char **argv)
   g_test_add_func ("/folder/fit", test_folder_fit);
   g_test_add_func ("/folder/broken", test_folder_broken);
   g_test_add_func ("/folder/errors", test_folder_errors);
+  g_test_add_func ("/folder/unreadable", test_folder_unreadable);
   g_test_add_func ("/folder/splits", test_folder_splits);
   g_test_add_func ("/folder/progress", test_folder_progress);
   g_test_add_func ("/cifar", test_cifar);
