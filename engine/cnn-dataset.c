@@ -417,6 +417,42 @@ cnn_limit_per_class (const CnnImageSet *set, const int *idx, int n, int limit, g
   *n_out = m;
 }
 
+void
+cnn_dataset_split (const CnnDataset *ds, double val_split, int limit_per_class, guint64 seed,
+                   int **train_idx, int *n_train, int **val_idx, int *n_val)
+{
+  g_return_if_fail (ds != NULL && ds->train != NULL);
+  g_return_if_fail (ds->n_fixed_val >= 0 && ds->n_fixed_val <= ds->train->n);
+  int *tr, *va, nt, nv;
+  if (ds->n_fixed_val > 0)
+    {
+      /* the val/ folder's images are the last ones of the set */
+      nv = ds->n_fixed_val;
+      nt = ds->train->n - nv;
+      tr = g_new (int, MAX (nt, 1));
+      va = g_new (int, nv);
+      for (int i = 0; i < nt; i++)
+        tr[i] = i;
+      for (int i = 0; i < nv; i++)
+        va[i] = nt + i;
+    }
+  else
+    cnn_split_stratified (ds->train, ds->n_classes, val_split, seed, &tr, &nt, &va, &nv);
+  /* limited after the split, so that the validation set keeps its size */
+  if (limit_per_class > 0)
+    {
+      int *limited, n_limited;
+      cnn_limit_per_class (ds->train, tr, nt, limit_per_class, seed, &limited, &n_limited);
+      g_free (tr);
+      tr = limited;
+      nt = n_limited;
+    }
+  *train_idx = tr;
+  *n_train = nt;
+  *val_idx = va;
+  *n_val = nv;
+}
+
 static const char *const standardize_names[] = {
   [CNN_STANDARDIZE_SCALE] = "scale",
   [CNN_STANDARDIZE_PIXEL] = "pixel",

@@ -90,6 +90,13 @@ void         cnn_dataset_free   (CnnDataset *ds);
 void cnn_split_stratified (const CnnImageSet *set, int n_classes, double fraction, guint64 seed,
                            int **train_idx, int *n_train, int **val_idx, int *n_val);
 
+/* The training and validation images of ds, as train and eval agree on:
+ * the val/ folder when ds has one (val_split is then unused), else the
+ * stratified split; then at most limit_per_class training images of each
+ * class (0: all). Index arrays are sorted and newly allocated. */
+void cnn_dataset_split (const CnnDataset *ds, double val_split, int limit_per_class, guint64 seed,
+                        int **train_idx, int *n_train, int **val_idx, int *n_val);
+
 /* At most `limit` images of each class among idx[0..n-1], chosen with
  * `seed`; the result is sorted ascending and newly allocated. limit <= 0
  * keeps them all. */

@@ -77,35 +77,11 @@ cnn_cli_eval (int argc, char **argv)
        * split by the checkpoint's fraction and seed; then the same limit */
       set = ds->train;
       int *train_idx, *val_idx, n_train, n_val;
-      if (ckpt->meta.val_fixed)
-        {
-          if (ds->n_fixed_val == 0)
-            return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s was validated on a val/ folder, but %s "
-                                        "has none", model, data_name);
-          n_val = ds->n_fixed_val;
-          n_train = set->n - n_val;
-          train_idx = g_new (int, MAX (n_train, 1));
-          val_idx = g_new (int, n_val);
-          for (int i = 0; i < set->n; i++)
-            {
-              if (i < n_train)
-                train_idx[i] = i;
-              else
-                val_idx[i - n_train] = i;
-            }
-        }
-      else
-        cnn_split_stratified (set, ds->n_classes, ckpt->meta.val_split, ckpt->meta.seed, &train_idx,
-                              &n_train, &val_idx, &n_val);
-      if (ckpt->meta.limit_per_class > 0)
-        {
-          int *limited, n_limited;
-          cnn_limit_per_class (set, train_idx, n_train, ckpt->meta.limit_per_class, ckpt->meta.seed,
-                               &limited, &n_limited);
-          g_free (train_idx);
-          train_idx = limited;
-          n_train = n_limited;
-        }
+      if (ckpt->meta.val_fixed && ds->n_fixed_val == 0)
+        return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s was validated on a val/ folder, but %s "
+                                    "has none", model, data_name);
+      cnn_dataset_split (ds, ckpt->meta.val_split, ckpt->meta.limit_per_class, ckpt->meta.seed,
+                         &train_idx, &n_train, &val_idx, &n_val);
       gboolean val = strcmp (which, "val") == 0;
       idx = val ? val_idx : train_idx;
       other = val ? train_idx : val_idx;

@@ -239,34 +239,9 @@ cnn_cli_train (int argc, char **argv)
   int n_train = 0, n_val = 0;
   gboolean val_fixed = ds->n_fixed_val > 0;
   if (val_fixed)
-    {
-      /* the val/ folder: the last images of the set */
-      n_train = ds->train->n - ds->n_fixed_val;
-      n_val = ds->n_fixed_val;
-      train_idx = g_new (int, MAX (n_train, 1));
-      val_idx = g_new (int, n_val);
-      for (int i = 0; i < ds->train->n; i++)
-        {
-          if (i < n_train)
-            train_idx[i] = i;
-          else
-            val_idx[i - n_train] = i;
-        }
-      val_split = 0;
-    }
-  else
-    cnn_split_stratified (ds->train, ds->n_classes, val_split, (guint64) seed, &train_idx, &n_train,
-                          &val_idx, &n_val);
-  /* limited after the split: the validation set stays as large as without */
-  if (limit_per_class > 0)
-    {
-      int *limited, n_limited;
-      cnn_limit_per_class (ds->train, train_idx, n_train, limit_per_class, (guint64) seed, &limited,
-                           &n_limited);
-      g_free (train_idx);
-      train_idx = limited;
-      n_train = n_limited;
-    }
+    val_split = 0;
+  cnn_dataset_split (ds, val_split, limit_per_class, (guint64) seed, &train_idx, &n_train, &val_idx,
+                     &n_val);
   g_autoptr (CnnNormalizer) nz = cnn_normalizer_new_fit (mode, ds->train, train_idx, n_train);
   g_autoptr (CnnTrainer) trainer = cnn_trainer_new (net, ds->train, nz, train_idx, n_train, val_idx,
                                                     n_val, &config, &error);

@@ -364,6 +364,22 @@ test_folder_splits (void)
       g_assert_cmpint (value_of (ds->train, i, 0), ==, values[i]);
       g_assert_cmpint (ds->train->labels[i], ==, labels[i]);
     }
+  /* the split train and eval share: val/ whatever the fraction, then the
+   * limit on the training part only */
+  int *tr, *va, nt, nv;
+  cnn_dataset_split (ds, 0.5, 2, 9, &tr, &nt, &va, &nv);
+  g_assert_cmpint (nv, ==, 4);
+  for (int i = 0; i < 4; i++)
+    g_assert_cmpint (va[i], ==, 6 + i);
+  g_assert_cmpint (nt, ==, 4);   /* 2 of the 3 of each class */
+  for (int i = 0; i < 4; i++)
+    {
+      g_assert_cmpint (tr[i], <, 6);
+      g_assert_cmpint (ds->train->labels[tr[i]], ==, i / 2);
+    }
+  g_free (tr);
+  g_free (va);
+
   g_assert_nonnull (ds->test);
   g_assert_cmpint (ds->test->n, ==, 3);
   g_assert_cmpint (value_of (ds->test, 2, 0), ==, 211);
