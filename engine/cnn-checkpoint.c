@@ -50,6 +50,9 @@ cnn_checkpoint_save (const char *path, CnnNetwork *net, const float *params, con
   g_key_file_set_double (kf, "data", "val_split", meta->val_split);
   g_key_file_set_uint64 (kf, "data", "seed", meta->seed);
   g_key_file_set_string (kf, "data", "standardize", cnn_standardize_name (nz->mode));
+  g_key_file_set_string (kf, "data", "fit", cnn_fit_name (meta->fit));
+  g_key_file_set_integer (kf, "data", "limit_per_class", meta->limit_per_class);
+  g_key_file_set_boolean (kf, "data", "val_fixed", meta->val_fixed);
   g_key_file_set_integer (kf, "training", "epochs_done", meta->epochs_done);
   g_key_file_set_string (kf, "training", "optimizer", meta->optimizer ? meta->optimizer : "");
   gsize header_len = 0;
@@ -217,5 +220,11 @@ cnn_checkpoint_load (const char *path, GError **error)
   ckpt->meta.seed = g_key_file_get_uint64 (kf, "data", "seed", NULL);
   ckpt->meta.epochs_done = g_key_file_get_integer (kf, "training", "epochs_done", NULL);
   ckpt->meta.optimizer = g_key_file_get_string (kf, "training", "optimizer", NULL);
+  /* absent before image folders: the defaults */
+  g_autofree char *fit = g_key_file_get_string (kf, "data", "fit", NULL);
+  if (fit != NULL && !cnn_fit_parse (fit, &ckpt->meta.fit, NULL))
+    return fail (path, error, "its header names an unknown fit mode");
+  ckpt->meta.limit_per_class = MAX (0, g_key_file_get_integer (kf, "data", "limit_per_class", NULL));
+  ckpt->meta.val_fixed = g_key_file_get_boolean (kf, "data", "val_fixed", NULL);
   return g_steal_pointer (&ckpt);
 }

@@ -27,6 +27,11 @@ typedef struct
   guint64  seed;
   int      epochs_done;
   char    *optimizer;      /* cnn_optimizer_config_describe() of the run */
+  /* how the data was loaded, so that eval sees the same images (older
+   * checkpoints lack these keys and get crop, 0, FALSE) */
+  CnnFit   fit;            /* how images were resized to the input shape */
+  int      limit_per_class; /* training images kept per class; 0: all */
+  gboolean val_fixed;      /* validation was the data set's val/ folder */
 } CnnCheckpointMeta;
 
 typedef struct

@@ -4,6 +4,7 @@
 #include "cnn-checkpoint.h"
 #include "cnn-dataset.h"
 #include "cnn-error.h"
+#include "cnn-image.h"
 #include "cnn-layer.h"
 #include "cnn-loss.h"
 #include "cnn-network.h"

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential meson ninja-build pkg-config python3
   libglib2.0-dev libopenblas-dev zlib1g-dev
+  libpng-dev libjpeg62-turbo-dev
   dataset-fashion-mnist
 )
 if [[ "${CONVSCOPE_TEST_PACKAGES:-0}" == 1 ]]; then

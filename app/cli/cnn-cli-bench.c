@@ -106,13 +106,17 @@ int
 cnn_cli_bench (int argc, char **argv)
 {
   g_autofree char *model = NULL, *data = NULL, *shape_text = NULL;
-  int batch = 128, threads = 0, windows = 7, classes = 10;
+  g_autofree char *input_size = NULL, *fit = NULL;
+  int batch = 128, threads = 0, windows = 7, classes = 10, channels = 0;
   double window_s = 1.5;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model, "preset, spec file or checkpoint (default: cnn2, cnn1, lenet, vgg-mini)", "M" },
     { "data", 'd', 0, G_OPTION_ARG_STRING, &data, "images to draw batches from (default: fashion-mnist if installed, else synthetic)", "D" },
     { "input-shape", 0, 0, G_OPTION_ARG_STRING, &shape_text, "channels,height,width of random inputs instead of a data set", "C,H,W" },
+    { "input-size", 0, 0, G_OPTION_ARG_STRING, &input_size, "resize the data set's images to height,width", "H,W" },
+    { "channels", 0, 0, G_OPTION_ARG_INT, &channels, "the data set's images as 1 (gray) or 3 (color) channels", "1|3" },
+    { "fit", 0, 0, G_OPTION_ARG_STRING, &fit, "crop (default) or stretch, with --input-size", "MODE" },
     { "classes", 0, 0, G_OPTION_ARG_INT, &classes, "classes with --input-shape (default 10)", "K" },
     { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "images per step (default 128)", "B" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "worker threads (default: all cores)", "T" },
@@ -155,7 +159,10 @@ cnn_cli_bench (int argc, char **argv)
       if (data == NULL)
         data = g_file_test ("/usr/share/datasets/fashion-mnist", G_FILE_TEST_IS_DIR)
                  ? g_strdup ("fashion-mnist") : g_strdup ("synthetic");
-      ds = cnn_dataset_load (data, 0, &error);
+      CnnDataOptions opts = { 0 };
+      if (!cnn_cli_data_options (input_size, channels, fit, FALSE, &opts, &error))
+        return cnn_cli_fail (error);
+      ds = cnn_cli_load_data (data, &opts, &error);
       if (ds == NULL)
         return cnn_cli_fail (error);
       set = ds->train;

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 int
 cnn_cli_fail (const GError *error)
@@ -72,4 +73,73 @@ cnn_cli_parse_shape (const char *text, CnnShape *shape, GError **error)
     }
   *shape = (CnnShape) { c, h, w };
   return TRUE;
+}
+
+gboolean
+cnn_cli_data_options (const char *size, int channels, const char *fit, gboolean strict,
+                      CnnDataOptions *opts, GError **error)
+{
+  if (size != NULL)
+    {
+      int h, w;
+      char extra;
+      if (sscanf (size, "%d,%d%c", &h, &w, &extra) != 2 || h < 1 || w < 1 || h > 4096 || w > 4096)
+        {
+          g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG,
+                       "--input-size takes height,width between 1 and 4096 such as 64,64, not “%s”",
+                       size);
+          return FALSE;
+        }
+      opts->h = h;
+      opts->w = w;
+    }
+  if (channels != 0 && channels != 1 && channels != 3)
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG,
+                   "--channels takes 1 (gray) or 3 (color), not %d", channels);
+      return FALSE;
+    }
+  opts->channels = channels;
+  if (fit != NULL && !cnn_fit_parse (fit, &opts->fit, error))
+    return FALSE;
+  opts->strict = strict;
+  return TRUE;
+}
+
+typedef struct
+{
+  gint64 last_draw;
+  gboolean drawn;
+} LoadProgress;
+
+static void
+on_load_progress (int done, int total, gpointer data)
+{
+  LoadProgress *p = data;
+  gint64 now = g_get_monotonic_time ();
+  if (now - p->last_draw < 100000 && done < total)
+    return;
+  p->last_draw = now;
+  p->drawn = TRUE;
+  fprintf (stderr, "\r  loading images %d/%d ", done, total);
+  fflush (stderr);
+}
+
+CnnDataset *
+cnn_cli_load_data (const char *spec, CnnDataOptions *opts, GError **error)
+{
+  LoadProgress progress = { 0, FALSE };
+  if (isatty (STDERR_FILENO))
+    {
+      opts->progress = on_load_progress;
+      opts->user_data = &progress;
+    }
+  CnnDataset *ds = cnn_dataset_load_with (spec, opts, error);
+  opts->progress = NULL;
+  opts->user_data = NULL;
+  if (progress.drawn)
+    fprintf (stderr, "\r%*s\r", 40, "");
+  if (ds != NULL && ds->load_summary != NULL)
+    fprintf (stderr, "%s: %s\n", spec, ds->load_summary);
+  return ds;
 }

@@ -36,10 +36,19 @@ cnn_cli_eval (int argc, char **argv)
   const char *data_name = data ? data : ckpt->meta.data;
   if (data_name == NULL || *data_name == '\0')
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s does not record its data set: give --data", model);
-  g_autoptr (CnnDataset) ds = cnn_dataset_load (data_name, ckpt->meta.seed, &error);
+  /* the images as the model was trained on them: its input shape, the
+   * same fit */
+  CnnShape in = cnn_network_get_input_shape (ckpt->net);
+  CnnDataOptions opts = { .seed = ckpt->meta.seed, .fit = ckpt->meta.fit };
+  if ((in.c == 1 || in.c == 3) && in.h <= 4096 && in.w <= 4096)
+    {
+      opts.channels = in.c;
+      opts.h = in.h;
+      opts.w = in.w;
+    }
+  g_autoptr (CnnDataset) ds = cnn_cli_load_data (data_name, &opts, &error);
   if (ds == NULL)
     return cnn_cli_fail (error);
-  CnnShape in = cnn_network_get_input_shape (ckpt->net);
   if (ds->train->c != in.c || ds->train->h != in.h || ds->train->w != in.w)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s takes %d×%d×%d images but %s has %d×%d×%d",
                                 model, in.c, in.h, in.w, data_name, ds->train->c, ds->train->h,
@@ -64,12 +73,15 @@ cnn_cli_eval (int argc, char **argv)
     }
   else if (strcmp (which, "val") == 0 || strcmp (which, "train") == 0)
     {
-      /* the same stratified split as in training: fraction and seed come
-       * from the checkpoint */
+      /* the same split as in training: the val/ folder, or the stratified
+       * split by the checkpoint's fraction and seed; then the same limit */
       set = ds->train;
       int *train_idx, *val_idx, n_train, n_val;
-      cnn_split_stratified (set, ds->n_classes, ckpt->meta.val_split, ckpt->meta.seed, &train_idx,
-                            &n_train, &val_idx, &n_val);
+      if (ckpt->meta.val_fixed && ds->n_fixed_val == 0)
+        return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s was validated on a val/ folder, but %s "
+                                    "has none", model, data_name);
+      cnn_dataset_split (ds, ckpt->meta.val_split, ckpt->meta.limit_per_class, ckpt->meta.seed,
+                         &train_idx, &n_train, &val_idx, &n_val);
       gboolean val = strcmp (which, "val") == 0;
       idx = val ? val_idx : train_idx;
       other = val ? train_idx : val_idx;

@@ -139,14 +139,16 @@ int
 cnn_cli_train (int argc, char **argv)
 {
   g_autofree char *data = NULL, *model = NULL, *optimizer = NULL, *standardize = NULL, *out = NULL;
+  g_autofree char *input_size = NULL, *fit = NULL;
   double lr = NAN, momentum = NAN, rho = NAN, beta1 = NAN, beta2 = NAN, epsilon = NAN;
   double initial_accumulator = NAN;
-  double val_split = 0.1;
-  int epochs = 5, batch = 128, threads = 0;
+  double val_split = NAN;   /* NAN: not given, 0.1 */
+  int epochs = 5, batch = 128, threads = 0, channels = 0, limit_per_class = 0;
+  gboolean strict = FALSE;
   gint64 seed = 0;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "data", 'd', 0, G_OPTION_ARG_STRING, &data, "fashion-mnist (default), synthetic, or an IDX folder", "D" },
+    { "data", 'd', 0, G_OPTION_ARG_STRING, &data, "fashion-mnist (default), synthetic, or a folder: IDX files, CIFAR-10 batches, or images in one sub-folder per class", "D" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model, "preset (cnn2 default; fcnn cnn1 lenet vgg-mini alexnet-mini resnet-mini inception-mini) or spec file", "M" },
     { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, "sgd momentum nesterov adagrad adadelta rmsprop adam (default) adamax nadam amsgrad", "O" },
     { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "learning rate (default: the optimizer's)", "X" },
@@ -160,7 +162,12 @@ cnn_cli_train (int argc, char **argv)
     { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "images per step (default 128)", "B" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "seed of weights, shuffling, split and dropout (default 0)", "S" },
     { "standardize", 0, 0, G_OPTION_ARG_STRING, &standardize, "scale (default: pixels to [0,1]), pixel, channel or none", "MODE" },
-    { "val-split", 0, 0, G_OPTION_ARG_DOUBLE, &val_split, "fraction held out for validation, stratified (default 0.1; 0 for none)", "F" },
+    { "val-split", 0, 0, G_OPTION_ARG_DOUBLE, &val_split, "fraction held out for validation, stratified (default 0.1; 0 for none; a val/ folder replaces it)", "F" },
+    { "input-size", 0, 0, G_OPTION_ARG_STRING, &input_size, "resize images to height,width (default: the most common size of an image folder, else the data's own)", "H,W" },
+    { "channels", 0, 0, G_OPTION_ARG_INT, &channels, "1 (gray) or 3 (color) (default: gray unless some image has color)", "1|3" },
+    { "fit", 0, 0, G_OPTION_ARG_STRING, &fit, "crop (default: keep the aspect ratio, cut the center) or stretch", "MODE" },
+    { "strict", 0, 0, G_OPTION_ARG_NONE, &strict, "a broken image file is an error instead of being skipped", NULL },
+    { "limit-per-class", 0, 0, G_OPTION_ARG_INT, &limit_per_class, "train on at most N images per class, chosen with the seed (validation keeps its size)", "N" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "worker threads (default: all cores)", "T" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print one JSON object per epoch", NULL },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "run folder for metrics.csv, model.ckpt, best.ckpt (default runs/MODEL-TIME)", "DIR" },
@@ -178,12 +185,18 @@ cnn_cli_train (int argc, char **argv)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--epochs must be at least 1, not %d", epochs);
   if (batch < 1 || batch > 65536)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--batch-size must be between 1 and 65536, not %d", batch);
+  gboolean val_split_given = !isnan (val_split);
+  if (!val_split_given)
+    val_split = 0.1;
   if (!(val_split >= 0.0 && val_split < 1.0))
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--val-split must be in [0, 1), not %g", val_split);
   if (threads < 0 || threads > CNN_MAX_THREADS)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--threads must be between 1 and %d", CNN_MAX_THREADS);
   if (seed < 0)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--seed must be ≥ 0");
+  if (limit_per_class < 0)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--limit-per-class must be ≥ 1 (or 0 for no limit), not %d",
+                                limit_per_class);
 
   g_autoptr (GError) error = NULL;
   CnnTrainConfig config = { .epochs = epochs, .batch_size = batch, .seed = (guint64) seed,
@@ -201,6 +214,9 @@ cnn_cli_train (int argc, char **argv)
   CnnStandardize mode = CNN_STANDARDIZE_SCALE;
   if (standardize && !cnn_standardize_parse (standardize, &mode, &error))
     return cnn_cli_fail (error);
+  CnnDataOptions data_opts = { .seed = (guint64) seed };
+  if (!cnn_cli_data_options (input_size, channels, fit, strict, &data_opts, &error))
+    return cnn_cli_fail (error);
 
   if (data == NULL)
     data = g_strdup ("fashion-mnist");
@@ -210,7 +226,7 @@ cnn_cli_train (int argc, char **argv)
   g_autofree char *spec = cnn_model_spec_load (model, &source, &error);
   if (spec == NULL)
     return cnn_cli_fail (error);
-  g_autoptr (CnnDataset) ds = cnn_dataset_load (data, (guint64) seed, &error);
+  g_autoptr (CnnDataset) ds = cnn_cli_load_data (data, &data_opts, &error);
   if (ds == NULL)
     return cnn_cli_fail (error);
   CnnShape in = { ds->train->c, ds->train->h, ds->train->w };
@@ -221,8 +237,11 @@ cnn_cli_train (int argc, char **argv)
 
   g_autofree int *train_idx = NULL, *val_idx = NULL;
   int n_train = 0, n_val = 0;
-  cnn_split_stratified (ds->train, ds->n_classes, val_split, (guint64) seed, &train_idx, &n_train,
-                        &val_idx, &n_val);
+  gboolean val_fixed = ds->n_fixed_val > 0;
+  if (val_fixed)
+    val_split = 0;
+  cnn_dataset_split (ds, val_split, limit_per_class, (guint64) seed, &train_idx, &n_train, &val_idx,
+                     &n_val);
   g_autoptr (CnnNormalizer) nz = cnn_normalizer_new_fit (mode, ds->train, train_idx, n_train);
   g_autoptr (CnnTrainer) trainer = cnn_trainer_new (net, ds->train, nz, train_idx, n_train, val_idx,
                                                     n_val, &config, &error);
@@ -235,7 +254,8 @@ cnn_cli_train (int argc, char **argv)
                                 g_strerror (errno));
   g_autofree char *opt_text = cnn_optimizer_config_describe (&config.optimizer);
   CnnCheckpointMeta meta = { .data = data, .class_names = ds->class_names, .val_split = val_split,
-                             .seed = (guint64) seed, .optimizer = opt_text };
+                             .seed = (guint64) seed, .optimizer = opt_text, .fit = data_opts.fit,
+                             .limit_per_class = limit_per_class, .val_fixed = val_fixed };
   TrainRun run = { .json = json, .tty = isatty (STDERR_FILENO) && !json, .out_dir = out_dir,
                    .net = net, .trainer = trainer, .nz = nz, .meta = &meta };
   run.metrics = open_csv (out_dir, "metrics.csv",
@@ -253,6 +273,11 @@ cnn_cli_train (int argc, char **argv)
     {
       printf ("Training %s on %s: %d training and %d validation images of %d×%d×%d, %d classes\n",
               model, ds->name, n_train, n_val, in.c, in.h, in.w, ds->n_classes);
+      if (val_fixed)
+        printf ("Validation: the images of %s/val%s\n", ds->name,
+                val_split_given ? " (--val-split is ignored)" : "");
+      if (limit_per_class > 0)
+        printf ("Training images limited to %d per class (chosen with the seed)\n", limit_per_class);
       printf ("%s, batch %d, %d epochs, standardize %s, seed %" G_GINT64_FORMAT ", %d threads\n",
               opt_text, batch, epochs, cnn_standardize_name (mode), seed,
               cnn_pool_get_n_threads (cnn_trainer_get_pool (trainer)));

@@ -34,5 +34,12 @@ gboolean cnn_cli_parse   (GOptionContext *context, int *argc, char ***argv, int 
 gboolean cnn_cli_is_checkpoint (const char *path);
 /* "1,28,28" -> shape */
 gboolean cnn_cli_parse_shape   (const char *text, CnnShape *shape, GError **error);
+/* --input-size "64,48" -> h, w; --channels 0, 1 or 3; --fit crop|stretch
+ * (each may be NULL / 0: the data's own) into opts. */
+gboolean cnn_cli_data_options  (const char *size, int channels, const char *fit, gboolean strict,
+                                CnnDataOptions *opts, GError **error);
+/* cnn_dataset_load_with, with a progress line on stderr when it is a
+ * terminal and the skipped-files summary on stderr after. */
+CnnDataset *cnn_cli_load_data  (const char *spec, CnnDataOptions *opts, GError **error);
 
 G_END_DECLS

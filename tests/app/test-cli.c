@@ -4,6 +4,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "cnn-test-images.h"
+
 static char *tmpdir;
 
 typedef struct
@@ -179,6 +181,130 @@ test_diverged_exit (void)
   g_assert_true (g_file_test (ckpt, G_FILE_TEST_IS_REGULAR));
 }
 
+/* A tiny image folder: 3 classes of 14 gray 10×10 PNGs (a bright bar at
+ * a class's own rows, noise elsewhere), one broken file, and with
+ * `split` a val/ folder of 4 images per class beside train/. */
+static char *
+make_image_folder (const char *name, gboolean split)
+{
+  char *root = g_build_filename (tmpdir, name, NULL);
+  guint32 state = 12345;
+  for (int part = 0; part < (split ? 2 : 1); part++)
+    for (int k = 0; k < 3; k++)
+      {
+        g_autofree char *cls = g_strdup_printf ("class-%c", 'a' + k);
+        g_autofree char *dir = split ? g_build_filename (root, part ? "val" : "train", cls, NULL)
+                                     : g_build_filename (root, cls, NULL);
+        g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+        for (int i = 0; i < (part ? 4 : 14); i++)
+          {
+            guint8 px[100];
+            for (int j = 0; j < 100; j++)
+              {
+                state = state * 1664525u + 1013904223u;
+                px[j] = (j / 10) / 3 == k ? 220 : (guint8) (state >> 26);
+              }
+            g_autofree char *file = g_strdup_printf ("img%02d.png", i);
+            g_autofree char *path = g_build_filename (dir, file, NULL);
+            cnn_test_write_png_planes (path, 1, 10, 10, px);
+          }
+      }
+  g_autofree char *broken = split ? g_build_filename (root, "train", "class-b", "zz.png", NULL)
+                                  : g_build_filename (root, "class-b", "zz.png", NULL);
+  g_assert_true (g_file_set_contents (broken, "not a png", -1, NULL));
+  return root;
+}
+
+static double
+json_number (const char *text, const char *key)
+{
+  g_autofree char *k = g_strdup_printf ("\"%s\": ", key);
+  const char *p = strstr (text, k);
+  g_assert_nonnull (p);
+  return g_ascii_strtod (p + strlen (k), NULL);
+}
+
+static void
+test_image_folder (void)
+{
+  g_autofree char *dir = make_image_folder ("images", FALSE);
+  g_autofree char *out = g_build_filename (tmpdir, "img-run", NULL);
+  /* 14 per class, 0.25 to validation (4 each, stratified) leaves 10, then
+   * at most 6 per class are trained on */
+  g_autofree char *args = g_strdup_printf ("train --data %s --model fcnn --epochs 1 --batch-size 8 "
+                                           "--val-split 0.25 --limit-per-class 6 --fit stretch "
+                                           "--seed 4 --json --out %s", dir, out);
+  g_auto (Result) r = { 0 };
+  run (&r, args);
+  if (r.status != 0)
+    g_error ("train on an image folder: status %d, %s", r.status, r.err);
+  g_assert_nonnull (strstr (r.err, "1 of 43 files skipped: class-b/zz.png (not an image"));
+  double val_loss = json_number (r.out, "val_loss");
+
+  /* eval reloads the same images at the same size: the same validation loss */
+  g_autofree char *ev = g_strdup_printf ("eval --model %s/best.ckpt --split val --json", out);
+  g_auto (Result) e = { 0 };
+  run (&e, ev);
+  g_assert_cmpint (e.status, ==, 0);
+  g_assert_cmpfloat_with_epsilon (json_number (e.out, "loss"), val_loss, 1e-5);
+  g_assert_cmpint ((int) json_number (e.out, "images"), ==, 12);
+  /* and the limited training part */
+  g_autofree char *ev_train = g_strdup_printf ("eval --model %s/best.ckpt --split train --json", out);
+  g_auto (Result) t = { 0 };
+  run (&t, ev_train);
+  g_assert_cmpint (t.status, ==, 0);
+  g_assert_cmpint ((int) json_number (t.out, "images"), ==, 18);
+
+  /* the header of a plain run names the limit */
+  g_autofree char *out2 = g_build_filename (tmpdir, "img-run2", NULL);
+  g_autofree char *args2 = g_strdup_printf ("train --data %s --model fcnn --epochs 1 --input-size 6,6 "
+                                            "--channels 3 --limit-per-class 3 --out %s", dir, out2);
+  g_auto (Result) r2 = { 0 };
+  run (&r2, args2);
+  g_assert_cmpint (r2.status, ==, 0);
+  g_assert_nonnull (strstr (r2.out, "9 training and 3 validation images of 3×6×6, 3 classes"));
+  g_assert_nonnull (strstr (r2.out, "limited to 3 per class"));
+
+  /* bad options and --strict */
+  g_autofree char *bad1 = g_strdup_printf ("train --data %s --input-size 6", dir);
+  expect_bad_input (bad1, "--input-size takes height,width");
+  g_autofree char *bad2 = g_strdup_printf ("train --data %s --channels 2", dir);
+  expect_bad_input (bad2, "--channels takes 1 (gray) or 3");
+  g_autofree char *bad3 = g_strdup_printf ("train --data %s --fit squash", dir);
+  expect_bad_input (bad3, "unknown fit “squash”");
+  g_autofree char *bad4 = g_strdup_printf ("train --data %s --limit-per-class -1", dir);
+  expect_bad_input (bad4, "--limit-per-class");
+  g_autofree char *bad5 = g_strdup_printf ("train --data %s --strict --out %s/strict", dir, tmpdir);
+  expect_bad_input (bad5, "class-b/zz.png: not an image");
+}
+
+static void
+test_image_folder_val (void)
+{
+  g_autofree char *dir = make_image_folder ("split-images", TRUE);
+  g_autofree char *out = g_build_filename (tmpdir, "split-run", NULL);
+  g_autofree char *args = g_strdup_printf ("train --data %s --model fcnn --epochs 1 --batch-size 8 "
+                                           "--limit-per-class 5 --seed 2 --out %s", dir, out);
+  g_auto (Result) r = { 0 };
+  run (&r, args);
+  if (r.status != 0)
+    g_error ("train on train/ + val/: status %d, %s", r.status, r.err);
+  /* the 12 images of val/ validate; 5 of each class's 14 train */
+  g_assert_nonnull (strstr (r.out, "15 training and 12 validation images of 1×10×10"));
+  g_assert_nonnull (strstr (r.out, "Validation: the images of"));
+  g_autofree char *ev = g_strdup_printf ("eval --model %s/model.ckpt --split val --json", out);
+  g_auto (Result) e = { 0 };
+  run (&e, ev);
+  g_assert_cmpint (e.status, ==, 0);
+  g_assert_cmpint ((int) json_number (e.out, "images"), ==, 12);
+  /* the default split of a data set without test/ is val */
+  g_autofree char *ev2 = g_strdup_printf ("eval --model %s/model.ckpt --json", out);
+  g_auto (Result) e2 = { 0 };
+  run (&e2, ev2);
+  g_assert_cmpint (e2.status, ==, 0);
+  g_assert_nonnull (strstr (e2.out, "\"split\": \"val\""));
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -208,6 +334,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/bad-input", test_bad_input);
   g_test_add_func ("/cli/train-eval", test_train_eval);
   g_test_add_func ("/cli/diverged-exit", test_diverged_exit);
+  g_test_add_func ("/cli/image-folder", test_image_folder);
+  g_test_add_func ("/cli/image-folder-val", test_image_folder_val);
   int status = g_test_run ();
   remove_tree (tmpdir);
   g_free (tmpdir);

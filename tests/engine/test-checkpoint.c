@@ -4,6 +4,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <zlib.h>
 
 static char *tmpdir;
 
@@ -129,6 +130,59 @@ test_atomic_overwrite (void)
   g_assert_nonnull (ck);
 }
 
+/* The data keys of image folders round-trip; a checkpoint written before
+ * they existed loads with their defaults. */
+static void
+test_data_keys (void)
+{
+  g_autoptr (CnnNetwork) net = make_net ();
+  g_autoptr (CnnDataset) ds = cnn_dataset_new_synthetic (1, 50, 0);
+  g_autoptr (CnnNormalizer) nz = cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, ds->train, NULL, 0);
+  CnnCheckpointMeta meta = { .data = "photos", .fit = CNN_FIT_STRETCH, .limit_per_class = 100,
+                             .val_fixed = TRUE };
+  g_autofree char *path = g_build_filename (tmpdir, "keys.ckpt", NULL);
+  g_assert_true (cnn_checkpoint_save (path, net, NULL, NULL, nz, &meta, NULL));
+  g_autoptr (CnnCheckpoint) ck = cnn_checkpoint_load (path, NULL);
+  g_assert_nonnull (ck);
+  g_assert_cmpint (ck->meta.fit, ==, CNN_FIT_STRETCH);
+  g_assert_cmpint (ck->meta.limit_per_class, ==, 100);
+  g_assert_true (ck->meta.val_fixed);
+
+  /* the same file without the three keys, its length and CRC redone */
+  g_autofree char *bytes = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+  guint32 header_len;
+  memcpy (&header_len, bytes + 18, 4);
+  header_len = GUINT32_FROM_LE (header_len);
+  g_autofree char *header = g_strndup (bytes + 22, header_len);
+  g_auto (GStrv) lines = g_strsplit (header, "\n", -1);
+  GString *old = g_string_new (NULL);
+  for (int i = 0; lines[i]; i++)
+    if (!g_str_has_prefix (lines[i], "fit=") && !g_str_has_prefix (lines[i], "limit_per_class=")
+        && !g_str_has_prefix (lines[i], "val_fixed="))
+      g_string_append_printf (old, "%s%s", lines[i], lines[i + 1] ? "\n" : "");
+  g_assert_cmpuint (old->len, <, header_len);
+  g_autoptr (GByteArray) b = g_byte_array_new ();
+  g_byte_array_append (b, (guint8 *) bytes, 18);
+  guint32 le = GUINT32_TO_LE ((guint32) old->len);
+  g_byte_array_append (b, (guint8 *) &le, 4);
+  g_byte_array_append (b, (guint8 *) old->str, old->len);
+  g_byte_array_append (b, (guint8 *) bytes + 22 + header_len, len - 22 - header_len - 4);
+  guint32 crc = GUINT32_TO_LE ((guint32) crc32 (0, b->data, b->len));
+  g_byte_array_append (b, (guint8 *) &crc, 4);
+  g_string_free (old, TRUE);
+  g_autofree char *old_path = g_build_filename (tmpdir, "old.ckpt", NULL);
+  g_assert_true (g_file_set_contents (old_path, (char *) b->data, b->len, NULL));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnCheckpoint) ck_old = cnn_checkpoint_load (old_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ck_old->meta.fit, ==, CNN_FIT_CROP);
+  g_assert_cmpint (ck_old->meta.limit_per_class, ==, 0);
+  g_assert_false (ck_old->meta.val_fixed);
+  g_assert_cmpstr (ck_old->meta.data, ==, "photos");
+}
+
 static void
 remove_tree (const char *dir)
 {
@@ -150,6 +204,7 @@ main (int argc, char **argv)
   g_test_add_func ("/checkpoint/roundtrip", test_roundtrip);
   g_test_add_func ("/checkpoint/damaged", test_damaged);
   g_test_add_func ("/checkpoint/atomic-overwrite", test_atomic_overwrite);
+  g_test_add_func ("/checkpoint/data-keys", test_data_keys);
   int status = g_test_run ();
   remove_tree (tmpdir);
   g_free (tmpdir);
