@@ -9,6 +9,7 @@ packages=(
   build-essential meson ninja-build pkg-config python3
   libglib2.0-dev libopenblas-dev zlib1g-dev
   dataset-fashion-mnist
+  libcairo2-dev libpango1.0-dev libpng-dev fonts-dejavu-core
 )
 if [[ "${CONVSCOPE_TEST_PACKAGES:-0}" == 1 ]]; then
   # the sanitizer build of the test suite
