@@ -1,104 +1,14 @@
 /* test-render.c: pixel checks on image surfaces: colormap ends and known
- * entries, nearest-neighbour upscaling, the grid's cell positions, bar
- * lengths, styles, ticks, and the three data panels on small made-up sets. */
+ * entries, nearest-neighbour upscaling, color bars, styles, text, ticks,
+ * axes, bar lengths and the grid's cell positions. */
 #include <glib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cnn-error.h"
 #include "cnn-render.h"
-
-/* ---------- surfaces and pixels ---------- */
-
-static cairo_surface_t *
-new_image (int w, int h)
-{
-  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
-  g_assert_cmpint (cairo_surface_status (s), ==, CAIRO_STATUS_SUCCESS);
-  return s;
-}
-
-/* 0xRRGGBB of an opaque pixel */
-static guint32
-pixel (cairo_surface_t *s, int x, int y)
-{
-  cairo_surface_flush (s);
-  g_assert_cmpint (x, >=, 0);
-  g_assert_cmpint (y, >=, 0);
-  g_assert_cmpint (x, <, cairo_image_surface_get_width (s));
-  g_assert_cmpint (y, <, cairo_image_surface_get_height (s));
-  const guint8 *row = cairo_image_surface_get_data (s) + (gsize) y * cairo_image_surface_get_stride (s);
-  guint32 p = ((const guint32 *) row)[x];
-  g_assert_cmphex (p >> 24, ==, 0xff);
-  return p & 0xffffff;
-}
-
-static guint32
-rgb_of (const CnnColor *c)
-{
-  return (guint32) lround (c->r * 255) << 16 | (guint32) lround (c->g * 255) << 8
-         | (guint32) lround (c->b * 255);
-}
-
-static gboolean
-near (guint32 p, guint32 rgb, int tol)
-{
-  int d = 0;
-  for (int sh = 0; sh <= 16; sh += 8)
-    d += abs ((int) (p >> sh & 0xff) - (int) (rgb >> sh & 0xff));
-  return d <= tol;
-}
-
-/* pixels within `tol` (sum of channel differences) of rgb, and their mean
- * x (-1 when there are none): tol > 0 finds an antialiased line's core */
-static int
-count_near (cairo_surface_t *s, guint32 rgb, int tol, double *mean_x)
-{
-  int n = 0;
-  double sum = 0;
-  for (int y = 0; y < cairo_image_surface_get_height (s); y++)
-    for (int x = 0; x < cairo_image_surface_get_width (s); x++)
-      if (near (pixel (s, x, y), rgb, tol))
-        {
-          n++;
-          sum += x;
-        }
-  if (mean_x)
-    *mean_x = n ? sum / n : -1;
-  return n;
-}
-
-static int
-count_color (cairo_surface_t *s, guint32 rgb)
-{
-  return count_near (s, rgb, 0, NULL);
-}
-
-/* bounding box [x0, x1] × [y0, y1] of the pixels near rgb */
-static void
-bbox_near (cairo_surface_t *s, guint32 rgb, int tol, int box[4])
-{
-  box[0] = box[1] = G_MAXINT;
-  box[2] = box[3] = -1;
-  for (int y = 0; y < cairo_image_surface_get_height (s); y++)
-    for (int x = 0; x < cairo_image_surface_get_width (s); x++)
-      if (near (pixel (s, x, y), rgb, tol))
-        {
-          box[0] = MIN (box[0], x);
-          box[1] = MIN (box[1], y);
-          box[2] = MAX (box[2], x);
-          box[3] = MAX (box[3], y);
-        }
-}
-
-/* mean x of the pixels of one color, -1 when there are none */
-static double
-mean_x_of (cairo_surface_t *s, guint32 rgb)
-{
-  double x;
-  count_near (s, rgb, 0, &x);
-  return x;
-}
+#include "render-test-utils.h"
 
 /* ---------- colormaps ---------- */
 
@@ -198,29 +108,19 @@ test_colormap_range (void)
   g_assert_cmpfloat (hi, ==, 1.0);
 }
 
-/* every pixel of the w×h region at (x0, y0) has color rgb */
-static void
-assert_block (cairo_surface_t *s, int x0, int y0, int w, int h, guint32 rgb)
-{
-  for (int y = y0; y < y0 + h; y++)
-    for (int x = x0; x < x0 + w; x++)
-      if (pixel (s, x, y) != rgb)
-        g_error ("pixel (%d, %d) is %06x, not %06x", x, y, pixel (s, x, y), rgb);
-}
-
 static void
 test_nearest_blocks (void)
 {
   /* a 2×2 image in a 100×100 rect: four sharp 50×50 blocks, not a blur */
-  cairo_surface_t *s = new_image (100, 100);
+  cairo_surface_t *s = cnn_test_image_new (100, 100);
   cairo_t *cr = cairo_create (s);
   const float v[] = { 0.0f, 1.0f / 3, 2.0f / 3, 1.0f };   /* (2, 2) */
   CnnRect r = cnn_rect (0, 0, 100, 100);
   cnn_colormap_draw_values (cr, v, 2, 2, CNN_COLORMAP_GRAY, 0, 1, &r);
-  assert_block (s, 0, 0, 50, 50, 0x000000);
-  assert_block (s, 50, 0, 50, 50, 0x555555);
-  assert_block (s, 0, 50, 50, 50, 0xaaaaaa);
-  assert_block (s, 50, 50, 50, 50, 0xffffff);
+  cnn_test_assert_block (s, 0, 0, 50, 50, 0x000000);
+  cnn_test_assert_block (s, 50, 0, 50, 50, 0x555555);
+  cnn_test_assert_block (s, 0, 50, 50, 50, 0xaaaaaa);
+  cnn_test_assert_block (s, 50, 50, 50, 50, 0xffffff);
 
   /* RGB bytes, planar (c, h, w), into a rect that is not square and not at
    * the origin: blocks of 40×30 from (10, 20), the rest untouched */
@@ -231,21 +131,21 @@ test_nearest_blocks (void)
   cairo_paint (cr);
   r = cnn_rect (10, 20, 80, 60);
   cnn_render_draw_bytes (cr, px, 3, 2, 2, &r);
-  assert_block (s, 10, 20, 40, 30, 0xff0000);
-  assert_block (s, 50, 20, 40, 30, 0x00ff00);
-  assert_block (s, 10, 50, 40, 30, 0x0000ff);
-  assert_block (s, 50, 50, 40, 30, 0x0a141e);
-  assert_block (s, 0, 0, 100, 20, 0xffffff);
-  assert_block (s, 90, 0, 10, 100, 0xffffff);
+  cnn_test_assert_block (s, 10, 20, 40, 30, 0xff0000);
+  cnn_test_assert_block (s, 50, 20, 40, 30, 0x00ff00);
+  cnn_test_assert_block (s, 10, 50, 40, 30, 0x0000ff);
+  cnn_test_assert_block (s, 50, 50, 40, 30, 0x0a141e);
+  cnn_test_assert_block (s, 0, 0, 100, 20, 0xffffff);
+  cnn_test_assert_block (s, 90, 0, 10, 100, 0xffffff);
 
   /* byte-unit floats are clamped to 0..255; gray uses one plane */
   const float f[] = { -40.0f, 300.0f, NAN, 127.6f };
   r = cnn_rect (0, 0, 100, 100);
   cnn_render_draw_byte_floats (cr, f, 1, 2, 2, &r);
-  assert_block (s, 0, 0, 50, 50, 0x000000);
-  assert_block (s, 50, 0, 50, 50, 0xffffff);
-  assert_block (s, 0, 50, 50, 50, 0x000000);
-  assert_block (s, 50, 50, 50, 50, 0x808080);
+  cnn_test_assert_block (s, 0, 0, 50, 50, 0x000000);
+  cnn_test_assert_block (s, 50, 0, 50, 50, 0xffffff);
+  cnn_test_assert_block (s, 0, 50, 50, 50, 0x000000);
+  cnn_test_assert_block (s, 50, 50, 50, 50, 0x808080);
 
   /* impossible sizes draw nothing and do not crash */
   cairo_set_source_rgb (cr, 1, 1, 1);
@@ -253,7 +153,7 @@ test_nearest_blocks (void)
   cnn_colormap_draw_values (cr, v, 0, 2, CNN_COLORMAP_GRAY, 0, 1, &r);
   cnn_colormap_draw_values (cr, v, 2, 70000, CNN_COLORMAP_GRAY, 0, 1, &r);
   cnn_render_draw_bytes (cr, px, 3, -1, 2, &r);
-  assert_block (s, 0, 0, 100, 100, 0xffffff);
+  cnn_test_assert_block (s, 0, 0, 100, 100, 0xffffff);
   g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
   cairo_destroy (cr);
   cairo_surface_destroy (s);
@@ -265,12 +165,12 @@ test_color_bar (void)
   /* the strip runs from the map's low end at the bottom to its high end at
    * the top (a pixel inside the frame, 4 px from each end: within 3%) */
   const CnnRenderStyle *style = cnn_render_style_get (CNN_RENDER_STYLE_LIGHT);
-  cairo_surface_t *s = new_image (120, 220);
+  cairo_surface_t *s = cnn_test_image_new (120, 220);
   cairo_t *cr = cairo_create (s);
   cnn_render_paint_background (cr, style);
   CnnRect r = cnn_rect (10, 10, 100, 200);
   cnn_colormap_draw_bar (cr, style, CNN_COLORMAP_VIRIDIS, -2, 2, "value", &r);
-  guint32 top = pixel (s, 15, 14), bottom = pixel (s, 15, 205);
+  guint32 top = cnn_test_pixel (s, 15, 14), bottom = cnn_test_pixel (s, 15, 205);
   guint32 want_top = cnn_colormap_argb (CNN_COLORMAP_VIRIDIS, 1 - 4.0 / 200) & 0xffffff;
   guint32 want_bottom = cnn_colormap_argb (CNN_COLORMAP_VIRIDIS, 5.5 / 200) & 0xffffff;
   for (int sh = 0; sh <= 16; sh += 8)
@@ -282,7 +182,7 @@ test_color_bar (void)
   int ink = 0;
   for (int y = 10; y < 210; y++)
     for (int x = 30; x < 110; x++)
-      ink += pixel (s, x, y) != 0xffffff;
+      ink += cnn_test_pixel (s, x, y) != 0xffffff;
   g_assert_cmpint (ink, >, 50);
   cairo_destroy (cr);
   cairo_surface_destroy (s);
@@ -294,11 +194,11 @@ test_color_bar (void)
 static int
 text_ink (const CnnRenderStyle *style, const char *text)
 {
-  cairo_surface_t *s = new_image (400, 100);
+  cairo_surface_t *s = cnn_test_image_new (400, 100);
   cairo_t *cr = cairo_create (s);
   cnn_render_paint_background (cr, style);
   cnn_render_text (cr, style, CNN_TEXT_LABEL, NULL, text, 5, 5, 0, 0, 0);
-  int n = 400 * 100 - count_color (s, rgb_of (&style->background));
+  int n = 400 * 100 - cnn_test_count_color (s, cnn_test_rgb (&style->background));
   cairo_destroy (cr);
   cairo_surface_destroy (s);
   return n;
@@ -323,11 +223,11 @@ test_styles (void)
   guint32 bg[4];
   for (int i = 0; i < 4; i++)
     {
-      cairo_surface_t *s = new_image (8, 8);
+      cairo_surface_t *s = cnn_test_image_new (8, 8);
       cairo_t *cr = cairo_create (s);
       cnn_render_paint_background (cr, all[i]);
-      bg[i] = pixel (s, 4, 4);
-      g_assert_cmphex (bg[i], ==, rgb_of (&all[i]->background));
+      bg[i] = cnn_test_pixel (s, 4, 4);
+      g_assert_cmphex (bg[i], ==, cnn_test_rgb (&all[i]->background));
       cairo_destroy (cr);
       cairo_surface_destroy (s);
     }
@@ -350,7 +250,7 @@ test_styles (void)
       /* 8 distinct series colors, wrapping */
       for (int a = 0; a < CNN_RENDER_PALETTE_SIZE; a++)
         for (int b = a + 1; b < CNN_RENDER_PALETTE_SIZE; b++)
-          g_assert_cmphex (rgb_of (&all[i]->palette[a]), !=, rgb_of (&all[i]->palette[b]));
+          g_assert_cmphex (cnn_test_rgb (&all[i]->palette[a]), !=, cnn_test_rgb (&all[i]->palette[b]));
       g_assert_true (cnn_render_style_series (all[i], 9) == &all[i]->palette[1]);
     }
 
@@ -425,7 +325,7 @@ static void
 test_axes (void)
 {
   const CnnRenderStyle *style = cnn_render_style_get (CNN_RENDER_STYLE_LIGHT);
-  cairo_surface_t *s = new_image (400, 300);
+  cairo_surface_t *s = cnn_test_image_new (400, 300);
   cairo_t *cr = cairo_create (s);
   cnn_render_paint_background (cr, style);
   CnnAxes ax;
@@ -448,7 +348,7 @@ test_axes (void)
   /* the y axis is a vertical foreground line at the plot's left edge */
   int x_axis = (int) floor (ax.plot.x - 0.5);
   int y_mid = (int) (ax.plot.y + 0.3 * ax.plot.height);
-  g_assert_cmphex (pixel (s, x_axis, y_mid), ==, rgb_of (&style->foreground));
+  g_assert_cmphex (cnn_test_pixel (s, x_axis, y_mid), ==, cnn_test_rgb (&style->foreground));
   /* a curve through the axes lands where the mapping says */
   cairo_move_to (cr, cnn_axes_x (&ax, 0), cnn_axes_y (&ax, 0.25));
   cairo_line_to (cr, cnn_axes_x (&ax, 10), cnn_axes_y (&ax, 0.25));
@@ -456,7 +356,7 @@ test_axes (void)
   cnn_render_set_color (cr, &style->palette[1]);
   cairo_stroke (cr);
   int y = (int) cnn_axes_y (&ax, 0.25);
-  g_assert_cmphex (pixel (s, (int) cnn_axes_x (&ax, 5), y), ==, rgb_of (&style->palette[1]));
+  g_assert_cmphex (cnn_test_pixel (s, (int) cnn_axes_x (&ax, 5), y), ==, cnn_test_rgb (&style->palette[1]));
 
   /* log scale: decades equally spaced */
   cnn_axes_init (&ax, 0, 1, 0.01, 100);
@@ -479,7 +379,7 @@ test_bar_chart (void)
    * ratio; a run is the bar's length to 1 px (its antialiased end), so the
    * 4× bar may be off by 4 + 1 px */
   const CnnRenderStyle *style = cnn_render_style_get (CNN_RENDER_STYLE_LIGHT);
-  cairo_surface_t *s = new_image (500, 240);
+  cairo_surface_t *s = cnn_test_image_new (500, 240);
   cairo_t *cr = cairo_create (s);
   cnn_render_paint_background (cr, style);
   const double values[] = { 1, 2, 4 };
@@ -488,14 +388,14 @@ test_bar_chart (void)
                         .show_values = TRUE };
   CnnRect area = cnn_rect (0, 0, 500, 240);
   cnn_render_bar_chart (&chart, style, cr, &area);
-  guint32 accent = rgb_of (&style->accent);
+  guint32 accent = cnn_test_rgb (&style->accent);
   int runs[3] = { 0 }, found = 0;
   int prev_run = 0;
   for (int y = 0; y < 240; y++)
     {
       int run = 0;
       for (int x = 0; x < 500; x++)
-        run += pixel (s, x, y) == accent;
+        run += cnn_test_pixel (s, x, y) == accent;
       /* the middle row of each bar: the first row of a new, constant run */
       if (run > 0 && prev_run == 0 && found < 3)
         runs[found++] = 0;
@@ -531,7 +431,7 @@ static void
 test_grid_cells (void)
 {
   const CnnRenderStyle *style = cnn_render_style_get (CNN_RENDER_STYLE_LIGHT);
-  cairo_surface_t *s = new_image (300, 200);
+  cairo_surface_t *s = cnn_test_image_new (300, 200);
   cairo_t *cr = cairo_create (s);
   cnn_render_paint_background (cr, style);
   int calls[6] = { 0 };
@@ -548,9 +448,9 @@ test_grid_cells (void)
       int r = k / 3, c = k % 3;
       double x = c * (cw + 4), y = y0 + r * (cw + 4);
       /* inside, 2 px from each edge, the whole cell is its color */
-      assert_block (s, (int) ceil (x) + 2, (int) ceil (y) + 2, (int) cw - 4, (int) cw - 4, cell_colors[k]);
+      cnn_test_assert_block (s, (int) ceil (x) + 2, (int) ceil (y) + 2, (int) cw - 4, (int) cw - 4, cell_colors[k]);
       if (c < 2)   /* the gap to the right is background */
-        g_assert_cmphex (pixel (s, (int) (x + cw + 2), (int) (y + cw / 2)), ==, 0xffffff);
+        g_assert_cmphex (cnn_test_pixel (s, (int) (x + cw + 2), (int) (y + cw / 2)), ==, 0xffffff);
     }
 
   /* with row labels, column labels and captions the cells move right and
@@ -574,7 +474,7 @@ test_grid_cells (void)
     {
       CnnRect cell;
       cnn_grid_layout_cell (&l, k / 3, k % 3, &cell);
-      g_assert_cmphex (pixel (s, (int) (cell.x + cell.width / 2), (int) (cell.y + cell.height / 2)), ==,
+      g_assert_cmphex (cnn_test_pixel (s, (int) (cell.x + cell.width / 2), (int) (cell.y + cell.height / 2)), ==,
                        cell_colors[k]);
       if (k >= 3)
         {
@@ -588,7 +488,7 @@ test_grid_cells (void)
   for (int y = 0; y < 200; y++)
     for (int x = 0; x < (int) (l.x0 - style->padding); x++)
       {
-        guint32 p = pixel (s, x, y);
+        guint32 p = cnn_test_pixel (s, x, y);
         for (int k = 0; k < 6; k++)
           g_assert_cmphex (p, !=, cell_colors[k]);
         ink += p != 0xffffff;
@@ -606,262 +506,11 @@ test_grid_cells (void)
   cairo_surface_destroy (s);
 }
 
-/* ---------- panels ---------- */
-
-/* n images of 1×4×4 (3×4×4 when color), image i all value[label], labels i % classes */
-static CnnImageSet *
-make_set (int n, int c, int n_classes, const guint8 *value)
-{
-  CnnImageSet *set = cnn_image_set_new (n, c, 4, 4);
-  for (int i = 0; i < n; i++)
-    {
-      set->labels[i] = (guint8) (i % n_classes);
-      memset (set->pixels + (gsize) i * c * 16, value[i % n_classes], (gsize) c * 16);
-    }
-  return set;
-}
-
-static void
-test_samples_pick (void)
-{
-  const guint8 value[] = { 10, 20, 30 };
-  g_autoptr (CnnImageSet) set = make_set (20, 1, 3, value);
-  /* class 2 has 6 images (2, 5, ..., 17); asking for 8 leaves two empty */
-  g_autofree int *a = cnn_panel_samples_pick (set, 3, 8, 7);
-  g_autofree int *b = cnn_panel_samples_pick (set, 3, 8, 7);
-  g_assert_cmpmem (a, 24 * sizeof (int), b, 24 * sizeof (int));
-  for (int k = 0; k < 3; k++)
-    for (int j = 0; j < 8; j++)
-      {
-        int i = a[k * 8 + j];
-        int have = k == 2 ? 6 : 7;
-        if (j >= have)
-          g_assert_cmpint (i, ==, -1);
-        else
-          {
-            g_assert_cmpint (set->labels[i], ==, k);
-            if (j > 0)
-              g_assert_cmpint (i, >, a[k * 8 + j - 1]);   /* in data set order */
-          }
-      }
-  /* a different seed picks other images when there is a choice */
-  g_autoptr (CnnImageSet) big = make_set (300, 1, 3, value);
-  g_autofree int *c = cnn_panel_samples_pick (big, 3, 4, 1);
-  g_autofree int *d = cnn_panel_samples_pick (big, 3, 4, 2);
-  g_assert_true (memcmp (c, d, 12 * sizeof (int)) != 0);
-}
-
-static void
-test_samples_panel (void)
-{
-  /* class 0 images are gray 200, class 1 gray 60: row 0 of the grid is
-   * above row 1, each row has per_class cells of its class */
-  const guint8 value[] = { 200, 60 };
-  g_autoptr (CnnImageSet) set = make_set (10, 1, 2, value);
-  g_autofree int *idx = cnn_panel_samples_pick (set, 2, 3, 1);
-  const char *names[] = { "light", "dark" };
-  CnnPanelSamples panel = { .set = set, .n_classes = 2, .class_names = names, .per_class = 3,
-                            .idx = idx, .title = "samples" };
-  const CnnRenderStyle *style = cnn_render_style_get (CNN_RENDER_STYLE_LIGHT);
-  double w, h;
-  cnn_panel_samples_natural_size (&panel, style, &w, &h);
-  g_assert_cmpfloat (w, >, 3 * 48);
-  g_assert_cmpfloat (h, >, 2 * 48);
-  cairo_surface_t *s = new_image ((int) w, (int) h);
-  cairo_t *cr = cairo_create (s);
-  cnn_render_paint_background (cr, style);
-  cnn_panel_samples_draw (&panel, style, cr, w, h);
-  int light = count_color (s, 0xc8c8c8), dark = count_color (s, 0x3c3c3c);
-  /* 3 cells of at least 48×48 each */
-  g_assert_cmpint (light, >, 3 * 46 * 46);
-  g_assert_cmpint (dark, >, 3 * 46 * 46);
-  g_assert_cmpint (abs (light - dark), <, light / 20);
-  double light_y = 0, dark_y = 0;
-  for (int y = 0; y < (int) h; y++)
-    for (int x = 0; x < (int) w; x++)
-      {
-        guint32 p = pixel (s, x, y);
-        light_y += p == 0xc8c8c8 ? y : 0;
-        dark_y += p == 0x3c3c3c ? y : 0;
-      }
-  g_assert_cmpfloat (light_y / light, <, dark_y / dark);
-  /* the labels are left of every image */
-  double first_image_x = MIN (mean_x_of (s, 0xc8c8c8), mean_x_of (s, 0x3c3c3c)) - 48;
-  int ink = 0;
-  for (int y = 0; y < (int) h; y++)
-    for (int x = 0; x < (int) first_image_x; x++)
-      ink += pixel (s, x, y) != 0xffffff;
-  g_assert_cmpint (ink, >, 20);
-  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
-  cairo_destroy (cr);
-  cairo_surface_destroy (s);
-}
-
-static void
-test_standardization_panel (void)
-{
-  /* two 1×2×2 images: (0, 255, 0, 255) and (0, 255, 255, 255) give, in
-   * x = byte / 255, mean (0, 1, 0.5, 1) and std (0, 0, 0.5, 0); over all
-   * pixels mean 0.625 and std sqrt(0.625 - 0.625²) = 0.4841 */
-  g_autoptr (CnnImageSet) set = cnn_image_set_new (2, 1, 2, 2);
-  const guint8 px[] = { 0, 255, 0, 255, 0, 255, 255, 255 };
-  memcpy (set->pixels, px, sizeof px);
-  set->labels[0] = 0;
-  set->labels[1] = 2;
-  GError *error = NULL;
-  g_autoptr (CnnPanelStandardization) p = cnn_panel_standardization_new (set, 3, NULL, &error);
-  g_assert_no_error (error);
-  const float mean[] = { 0, 1, 0.5f, 1 }, std[] = { 0, 0, 0.5f, 0 };
-  for (int j = 0; j < 4; j++)
-    {
-      /* float arithmetic in the normalizer and back: 1e-5 */
-      g_assert_cmpfloat_with_epsilon (p->mean[j], mean[j], 1e-5);
-      g_assert_cmpfloat_with_epsilon (p->std[j], std[j], 1e-5);
-    }
-  g_assert_cmpfloat_with_epsilon (p->channel_mean[0], 0.625, 1e-6);
-  g_assert_cmpfloat_with_epsilon (p->channel_std[0], sqrt (0.625 - 0.625 * 0.625), 1e-5);
-  g_assert_cmpfloat (p->counts[0], ==, 1);
-  g_assert_cmpfloat (p->counts[1], ==, 0);
-  g_assert_cmpfloat (p->counts[2], ==, 1);
-  g_assert_cmpstr (p->class_names[1], ==, "1");
-  g_assert_cmpint (p->n_images, ==, 2);
-
-  /* drawn: the mean image's 0 and 1 pixels are viridis' ends, in blocks */
-  const CnnRenderStyle *style = cnn_render_style_get (CNN_RENDER_STYLE_LIGHT);
-  p->title = g_strdup ("standardization");
-  double w, h;
-  cnn_panel_standardization_natural_size (p, style, &w, &h);
-  cairo_surface_t *s = new_image ((int) w, (int) h);
-  cairo_t *cr = cairo_create (s);
-  cnn_render_paint_background (cr, style);
-  cnn_panel_standardization_draw (p, style, cr, w, h);
-  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
-  /* a mean pixel at 0 plus three std pixels at 0: at least 4 blocks of
-   * 40×40 of viridis(0); two mean pixels and one std pixel at the top */
-  g_assert_cmpint (count_color (s, 0x440154), >, 4 * 40 * 40);
-  g_assert_cmpint (count_color (s, 0xfde725), >, 3 * 40 * 40);
-  /* two bars of the accent color: classes 0 and 2 */
-  g_assert_cmpint (count_color (s, rgb_of (&style->accent)), >, 2 * 50);
-  cairo_destroy (cr);
-  cairo_surface_destroy (s);
-
-  /* an empty set is an error, not a division by zero */
-  g_autoptr (CnnImageSet) empty = cnn_image_set_new (0, 1, 2, 2);
-  g_assert_null (cnn_panel_standardization_new (empty, 3, NULL, &error));
-  g_assert_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG);
-  g_clear_error (&error);
-}
-
-static void
-test_color_standardization (void)
-{
-  /* RGB images: three channel columns (red, green, blue), each channel's
-   * statistics separately */
-  g_autoptr (CnnImageSet) set = cnn_image_set_new (2, 3, 3, 3);
-  for (int i = 0; i < 2; i++)
-    for (int ch = 0; ch < 3; ch++)
-      memset (set->pixels + (gsize) i * 27 + ch * 9, ch == 0 ? 255 : ch == 1 ? 51 * i : 0, 9);
-  g_autoptr (CnnPanelStandardization) p = cnn_panel_standardization_new (set, 2, NULL, NULL);
-  g_assert_cmpfloat_with_epsilon (p->channel_mean[0], 1.0, 1e-6);
-  g_assert_cmpfloat_with_epsilon (p->channel_mean[1], 0.1, 1e-6);
-  g_assert_cmpfloat_with_epsilon (p->channel_std[1], 0.1, 1e-5);
-  g_assert_cmpfloat_with_epsilon (p->channel_std[2], 0.0, 1e-6);
-  const CnnRenderStyle *style = cnn_render_style_get (CNN_RENDER_STYLE_DARK);
-  double w, h;
-  cnn_panel_standardization_natural_size (p, style, &w, &h);
-  cairo_surface_t *s = new_image ((int) w, (int) h);
-  cairo_t *cr = cairo_create (s);
-  cnn_render_paint_background (cr, style);
-  cnn_panel_standardization_draw (p, style, cr, w, h);
-  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
-  /* means 1, 0.1, 0 share one scale: red's column is viridis' top, blue's
-   * its bottom, in that order from left to right */
-  double red = mean_x_of (s, 0xfde725), blue = mean_x_of (s, 0x440154);
-  g_assert_cmpfloat (red, >=, 0);
-  g_assert_cmpfloat (blue, >, red);
-  cairo_destroy (cr);
-  cairo_surface_destroy (s);
-}
-
-/* mean y of the pixels of one color */
-static double
-mean_y_of (cairo_surface_t *s, guint32 rgb)
-{
-  double sum = 0;
-  int n = 0;
-  for (int y = 0; y < cairo_image_surface_get_height (s); y++)
-    for (int x = 0; x < cairo_image_surface_get_width (s); x++)
-      if (pixel (s, x, y) == rgb)
-        {
-          sum += y;
-          n++;
-        }
-  return n ? sum / n : -1;
-}
-
-static void
-test_image_strip_panel (void)
-{
-  /* an original and two versions, gray 0, 128 and 255 (the last given out
-   * of range as 300), left to right on the dark style's background, the
-   * original framed in the accent color */
-  float a[16], b[16], c[16];
-  for (int i = 0; i < 16; i++)
-    {
-      a[i] = 0;
-      b[i] = 128;
-      c[i] = 300;
-    }
-  const float *images[] = { a, b, c };
-  const char *caps[] = { "original", "rotation 15°", "zoom 0.1" };
-  CnnPanelImageStrip strip = { .c = 1, .h = 4, .w = 4, .n = 3, .images = images,
-                               .captions = caps, .title = "augmentation" };
-  const CnnRenderStyle *style = cnn_render_style_get (CNN_RENDER_STYLE_DARK);
-  double w, h;
-  cnn_panel_image_strip_natural_size (&strip, style, &w, &h);
-  cairo_surface_t *s = new_image ((int) w, (int) h);
-  cairo_t *cr = cairo_create (s);
-  cnn_render_paint_background (cr, style);
-  cnn_panel_image_strip_draw (&strip, style, cr, w, h);
-  double x0 = mean_x_of (s, 0x000000), x1 = mean_x_of (s, 0x808080), x2 = mean_x_of (s, 0xffffff);
-  g_assert_cmpfloat (x0, >=, 0);
-  g_assert_cmpfloat (x1, >, x0 + 40);
-  g_assert_cmpfloat (x2, >, x1 + 40);
-  /* cells of at least 64 px (natural size), the frame around the first */
-  g_assert_cmpint (count_color (s, 0x808080), >, 62 * 62);
-  g_assert_cmpint (count_color (s, 0xffffff), >, 62 * 62);
-  /* a frame of four sides of 64 px or more; the color of its core within
-   * 60 of the accent (a 1.75 px line is antialiased) */
-  g_assert_cmpint (count_near (s, rgb_of (&style->accent), 60, NULL), >, 4 * 62);
-  int frame[4], image[4];
-  bbox_near (s, rgb_of (&style->accent), 60, frame);
-  bbox_near (s, 0x000000, 0, image);
-  for (int i = 0; i < 2; i++)
-    {
-      /* outside the image, by no more than the line and a pixel */
-      g_assert_cmpint (frame[i], <, image[i]);
-      g_assert_cmpint (frame[i], >=, image[i] - 5);
-      g_assert_cmpint (frame[i + 2], >, image[i + 2]);
-      g_assert_cmpint (frame[i + 2], <=, image[i + 2] + 5);
-    }
-
-  /* wrapping two per row puts the third image under the first */
-  strip.max_cols = 2;
-  strip.captions = NULL;
-  cnn_render_paint_background (cr, style);
-  cnn_panel_image_strip_draw (&strip, style, cr, w, h);
-  g_assert_cmpfloat (fabs (mean_x_of (s, 0xffffff) - mean_x_of (s, 0x000000)), <, 2);
-  g_assert_cmpfloat (mean_y_of (s, 0xffffff), >, mean_y_of (s, 0x000000) + 10);
-  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
-  cairo_destroy (cr);
-  cairo_surface_destroy (s);
-}
-
 static void
 test_text (void)
 {
   const CnnRenderStyle *style = cnn_render_style_get (CNN_RENDER_STYLE_LIGHT);
-  cairo_surface_t *s = new_image (200, 200);
+  cairo_surface_t *s = cnn_test_image_new (200, 200);
   cairo_t *cr = cairo_create (s);
   double w1, w2, h;
   cnn_render_text_size (cr, style, CNN_TEXT_LABEL, "Ankle boot", &w1, &h);
@@ -886,7 +535,7 @@ test_text (void)
   int min_x = 200, max_x = -1, long_max_x = -1, vx0 = 200, vx1 = -1, vy0 = 200, vy1 = -1;
   for (int y = 0; y < 200; y++)
     for (int x = 0; x < 200; x++)
-      if (pixel (s, x, y) != 0xffffff)
+      if (cnn_test_pixel (s, x, y) != 0xffffff)
         {
           if (y < 40)
             {
@@ -931,10 +580,5 @@ main (int argc, char **argv)
   g_test_add_func ("/render/axes", test_axes);
   g_test_add_func ("/render/bar-chart", test_bar_chart);
   g_test_add_func ("/render/grid/cells", test_grid_cells);
-  g_test_add_func ("/render/panel/samples-pick", test_samples_pick);
-  g_test_add_func ("/render/panel/samples", test_samples_panel);
-  g_test_add_func ("/render/panel/standardization", test_standardization_panel);
-  g_test_add_func ("/render/panel/standardization-color", test_color_standardization);
-  g_test_add_func ("/render/panel/image-strip", test_image_strip_panel);
   return g_test_run ();
 }
