@@ -62,7 +62,7 @@ figure_parse (const char *summary, const GOptionEntry *panel_entries, FigureOpti
   GOptionEntry common[] = {
     { "style", 0, 0, G_OPTION_ARG_STRING, &o->style, "light, dark, print or projector (default light)", "S" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &o->size, "width x height in px, 1/96 inch (default: fits the content)", "WxH" },
-    { "dpi", 0, 0, G_OPTION_ARG_INT, &o->dpi, "PNG resolution: pixels = px × dpi / 96, recorded in the file (default 96)", "N" },
+    { "dpi", 0, 0, G_OPTION_ARG_INT, &o->dpi, "PNG resolution: pixels = px * dpi / 96, recorded in the file (default 96)", "N" },
     { "title", 0, 0, G_OPTION_ARG_STRING, &o->title, "title above the figure (\"\" for none)", "TEXT" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, "the figure: .png, .svg or .pdf", "FIG" },
     { NULL }

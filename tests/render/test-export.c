@@ -44,6 +44,19 @@ draw_small_image (cairo_t *cr, double width, double height, const CnnRenderStyle
   cnn_render_draw_bytes (cr, px, 1, 4, 4, &r);
 }
 
+/* an image wider than the vector surfaces' upscaled copies may be */
+static void
+draw_wide_image (cairo_t *cr, double width, double height, const CnnRenderStyle *style,
+                 gpointer data)
+{
+  const int w = 2100;
+  g_autofree float *v = g_new (float, 2 * w);   /* (2, w) */
+  for (int i = 0; i < 2 * w; i++)
+    v[i] = (float) (i % 7);
+  CnnRect r = cnn_rect (0, 0, width, height);
+  cnn_colormap_draw_values (cr, v, 2, w, CNN_COLORMAP_VIRIDIS, 0, 6, &r);
+}
+
 static char *
 path_in_tmp (const char *name)
 {
@@ -232,6 +245,19 @@ test_pdf (void)
   g_assert_true (contains (data, len, "/MediaBox [ 0 0 150 75 ]"));
   g_assert_true (contains (data, len, "/Interpolate false"));
   assert_entries (1);
+
+  /* an image too wide to upscale is embedded as it is */
+  g_assert_true (cnn_render_export (path, 400, 100, 96, cnn_render_style_get (CNN_RENDER_STYLE_LIGHT),
+                                    draw_wide_image, NULL, &error));
+  g_assert_no_error (error);
+  g_autofree char *svg = path_in_tmp ("wide.svg");
+  g_assert_true (cnn_render_export (svg, 400, 100, 96, cnn_render_style_get (CNN_RENDER_STYLE_LIGHT),
+                                    draw_wide_image, NULL, &error));
+  g_assert_no_error (error);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "width=\"2100\""));
+  assert_entries (2);
 }
 
 static void

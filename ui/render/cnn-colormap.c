@@ -207,7 +207,7 @@ cnn_render_draw_surface_nearest (cairo_t *cr, cairo_surface_t *image, const CnnR
       cairo_user_to_device_distance (cr, &dx, &dy);
       double unit = MAX (fabs (dx), fabs (dy));
       k = (int) ceil (4 * unit);
-      k = MIN (k, MAX_UPSCALED_SIDE / MAX (w, h));
+      k = MAX (MIN (k, MAX_UPSCALED_SIDE / MAX (w, h)), 1);
       if (k > 1)
         {
           cairo_surface_t *big = upscale (image, k);

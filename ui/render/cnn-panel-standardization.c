@@ -111,8 +111,11 @@ caption (const CnnPanelStandardization *p)
     g_string_append_printf (s, "Mean of x %.3f, std %.3f. ", p->channel_mean[0], p->channel_std[0]);
   else
     for (int ch = 0; ch < p->c; ch++)
-      g_string_append_printf (s, "%s: mean %.3f, std %.3f%s", ch < 3 && p->c == 3 ? rgb[ch] : "",
-                              p->channel_mean[ch], p->channel_std[ch], ch + 1 < p->c ? "; " : ". ");
+      {
+        g_autofree char *name = p->c == 3 ? g_strdup (rgb[ch]) : g_strdup_printf ("channel %d", ch + 1);
+        g_string_append_printf (s, "%s: mean %.3f, std %.3f%s", name, p->channel_mean[ch],
+                                p->channel_std[ch], ch + 1 < p->c ? "; " : ". ");
+      }
   g_string_append (s, "Standardized per pixel: x′ = (x − mean) / (std + 0.0001).");
   return g_string_free (s, FALSE);
 }
