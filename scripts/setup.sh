@@ -10,6 +10,7 @@ packages=(
   libglib2.0-dev libopenblas-dev zlib1g-dev
   libpng-dev libjpeg62-turbo-dev
   dataset-fashion-mnist
+  libcairo2-dev libpango1.0-dev libpng-dev fonts-dejavu-core
 )
 if [[ "${CONVSCOPE_TEST_PACKAGES:-0}" == 1 ]]; then
   # the sanitizer build of the test suite

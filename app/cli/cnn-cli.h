@@ -1,5 +1,6 @@
-/* cnn-cli.h: the headless command line (`convscope train|eval|summary|bench`).
- * It links the engine only, so every command runs without a display. */
+/* cnn-cli.h: the headless command line (`convscope train|eval|summary|bench|figure`).
+ * It links the engine and the render library only, so every command runs
+ * without a display. */
 #pragma once
 
 #include <glib.h>
@@ -22,6 +23,7 @@ int cnn_cli_eval    (int argc, char **argv);
 int cnn_cli_summary (int argc, char **argv);
 int cnn_cli_bench   (int argc, char **argv);
 int cnn_cli_layers  (int argc, char **argv);
+int cnn_cli_figure  (int argc, char **argv);
 
 /* Print "convscope: MESSAGE" on stderr and return the exit status for it. */
 int  cnn_cli_fail        (const GError *error);

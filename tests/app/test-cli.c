@@ -305,6 +305,77 @@ test_image_folder_val (void)
   g_assert_nonnull (strstr (e2.out, "\"split\": \"val\""));
 }
 
+/* width and height from a PNG's IHDR, after checking its signature */
+static void
+png_size (const char *path, guint32 *w, guint32 *h)
+{
+  g_autofree guint8 *data = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (path, (char **) &data, &len, NULL));
+  g_assert_cmpuint (len, >, 33);
+  g_assert_cmpmem (data, 8, "\x89PNG\r\n\x1a\n", 8);
+  g_assert_cmpmem (data + 12, 4, "IHDR", 4);
+  *w = (guint32) data[16] << 24 | (guint32) data[17] << 16 | (guint32) data[18] << 8 | data[19];
+  *h = (guint32) data[20] << 24 | (guint32) data[21] << 16 | (guint32) data[22] << 8 | data[23];
+}
+
+static void
+test_figure (void)
+{
+  /* only --data and --out needed: the size fits the content */
+  g_autofree char *png = g_build_filename (tmpdir, "data.png", NULL);
+  g_autofree char *args = g_strdup_printf ("figure data --data synthetic --out %s", png);
+  g_auto (Result) r = { 0 };
+  run (&r, args);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+  guint32 w, h;
+  png_size (png, &w, &h);
+  g_assert_cmpuint (w, >, 8 * 48);    /* 8 per class of at least 48 px */
+  g_assert_cmpuint (h, >, 10 * 48);   /* 10 classes */
+
+  /* --size in px and --dpi: 320×200 px at 192 dpi is 640×400 pixels */
+  g_autofree char *args2 = g_strdup_printf ("figure data --data synthetic --per-class 3 --seed 5 "
+                                            "--size 320x200 --dpi 192 --style projector --out %s", png);
+  g_auto (Result) r2 = { 0 };
+  run (&r2, args2);
+  g_assert_cmpint (r2.status, ==, 0);
+  png_size (png, &w, &h);
+  g_assert_cmpuint (w, ==, 640);
+  g_assert_cmpuint (h, ==, 400);
+
+  g_autofree char *pdf = g_build_filename (tmpdir, "std.pdf", NULL);
+  g_autofree char *args3 = g_strdup_printf ("figure standardization --data synthetic --style dark "
+                                            "--title \"\" --out %s", pdf);
+  g_auto (Result) r3 = { 0 };
+  run (&r3, args3);
+  g_assert_cmpint (r3.status, ==, 0);
+  g_autofree char *contents = NULL;
+  g_assert_true (g_file_get_contents (pdf, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "%PDF-"));
+
+  expect_bad_input ("figure", "figure needs a panel: data or standardization");
+  expect_bad_input ("figure frobnicate --out x.png", "unknown figure “frobnicate”: use data or standardization");
+  expect_bad_input ("figure data --data synthetic --out x.jpg", "x.jpg: unknown figure format “.jpg”");
+  expect_bad_input ("figure data --data synthetic --out x.png --size 12x", "--size takes width x height");
+  expect_bad_input ("figure data --data synthetic --out x.png --size 100000x10", "--size takes width x height");
+  expect_bad_input ("figure data --data synthetic --out x.png --dpi 0", "--dpi must be from 10 to 2400");
+  expect_bad_input ("figure data --data synthetic --out x.png --style neon", "unknown style “neon”");
+  expect_bad_input ("figure data --data synthetic", "needs --out");
+  expect_bad_input ("figure data --data synthetic --per-class 0 --out x.png", "--per-class must be from 1 to 64");
+  expect_bad_input ("figure data --data synthetic --split val --out x.png", "--split takes train or test");
+  expect_bad_input ("figure standardization --data /nonexistent/folder --out x.png", "/nonexistent/folder");
+  g_autofree char *x_png = g_build_filename (tmpdir, "x.png", NULL);
+  g_assert_false (g_file_test (x_png, G_FILE_TEST_EXISTS));
+
+  /* a folder that does not exist: a failure to write (1), one line, no file */
+  g_auto (Result) r4 = { 0 };
+  run (&r4, "figure data --data synthetic --out /nonexistent-folder/x.png");
+  g_assert_cmpint (r4.status, ==, 1);
+  g_assert_nonnull (strstr (r4.err, "/nonexistent-folder/x.png: cannot write"));
+  g_assert_true (strchr (r4.err, '\n') == r4.err + strlen (r4.err) - 1);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -336,6 +407,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/diverged-exit", test_diverged_exit);
   g_test_add_func ("/cli/image-folder", test_image_folder);
   g_test_add_func ("/cli/image-folder-val", test_image_folder_val);
+  g_test_add_func ("/cli/figure", test_figure);
   int status = g_test_run ();
   remove_tree (tmpdir);
   g_free (tmpdir);

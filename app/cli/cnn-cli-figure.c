@@ -1,0 +1,285 @@
+/* convscope figure PANEL: a panel drawn to PNG, SVG or PDF without a
+ * display. Each panel is one entry in `panels` below: a function that
+ * declares its own options, loads what it shows and hands a draw function
+ * to figure_export; the options every figure shares (--style, --size,
+ * --dpi, --title, --out) are declared once here. */
+#include "cnn-cli.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cnn-render.h"
+
+#define DEFAULT_DATA "fashion-mnist"
+
+/* The options every figure takes. */
+typedef struct
+{
+  char *style;
+  char *size;
+  char *title;   /* NULL: the panel's default; "": none */
+  char *out;
+  int   dpi;
+  const CnnRenderStyle *render_style;
+  double width, height;   /* from --size; 0 until then */
+} FigureOptions;
+
+static void
+figure_options_clear (FigureOptions *o)
+{
+  g_free (o->style);
+  g_free (o->size);
+  g_free (o->title);
+  g_free (o->out);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FigureOptions, figure_options_clear)
+
+/* "960x540" -> 960, 540 */
+static gboolean
+parse_size (const char *text, double *width, double *height)
+{
+  int w, h;
+  char x, extra;
+  if (sscanf (text, "%d%c%d%c", &w, &x, &h, &extra) != 3 || (x != 'x' && x != 'X'))
+    return FALSE;
+  if (w < CNN_RENDER_MIN_SIZE || h < CNN_RENDER_MIN_SIZE || w > CNN_RENDER_MAX_SIZE
+      || h > CNN_RENDER_MAX_SIZE)
+    return FALSE;
+  *width = w;
+  *height = h;
+  return TRUE;
+}
+
+/* Parses argv with the panel's entries and the shared ones, then checks the
+ * shared ones, so that a bad --out or --size fails before any data loads. */
+static gboolean
+figure_parse (const char *summary, const GOptionEntry *panel_entries, FigureOptions *o,
+              int *argc, char ***argv, int *status)
+{
+  o->dpi = 96;
+  GOptionEntry common[] = {
+    { "style", 0, 0, G_OPTION_ARG_STRING, &o->style, "light, dark, print or projector (default light)", "S" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &o->size, "width x height in px, 1/96 inch (default: fits the content)", "WxH" },
+    { "dpi", 0, 0, G_OPTION_ARG_INT, &o->dpi, "PNG resolution: pixels = px * dpi / 96, recorded in the file (default 96)", "N" },
+    { "title", 0, 0, G_OPTION_ARG_STRING, &o->title, "title above the figure (\"\" for none)", "TEXT" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, "the figure: .png, .svg or .pdf", "FIG" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (summary);
+  g_option_context_add_main_entries (ctx, panel_entries, NULL);
+  g_option_context_add_main_entries (ctx, common, NULL);
+  if (!cnn_cli_parse (ctx, argc, argv, status))
+    return FALSE;
+
+  g_autoptr (GError) error = NULL;
+  o->render_style = cnn_render_style_parse (o->style, &error);
+  CnnRenderFormat format;
+  if (o->render_style == NULL)
+    *status = cnn_cli_fail (error);
+  else if (o->out == NULL)
+    *status = cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s needs --out FIG.png|svg|pdf", g_get_prgname ());
+  else if (!cnn_render_format_from_path (o->out, &format, &error))
+    *status = cnn_cli_fail (error);
+  else if (o->size && !parse_size (o->size, &o->width, &o->height))
+    *status = cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT,
+                                   "--size takes width x height in px from %d to %d, such as 960x540, not “%s”",
+                                   CNN_RENDER_MIN_SIZE, CNN_RENDER_MAX_SIZE, o->size);
+  else if (o->dpi < CNN_RENDER_MIN_DPI || o->dpi > CNN_RENDER_MAX_DPI)
+    *status = cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--dpi must be from %d to %d, not %d",
+                                   CNN_RENDER_MIN_DPI, CNN_RENDER_MAX_DPI, o->dpi);
+  else
+    return TRUE;
+  return FALSE;
+}
+
+/* The panel's title: --title if given, else its default. */
+static const char *
+figure_title (const FigureOptions *o, const char *fallback)
+{
+  return o->title ? o->title : fallback;
+}
+
+static int
+figure_export (const FigureOptions *o, double natural_w, double natural_h, CnnRenderDrawFunc draw,
+               gpointer data)
+{
+  double w = o->width > 0 ? o->width : natural_w;
+  double h = o->height > 0 ? o->height : natural_h;
+  g_autoptr (GError) error = NULL;
+  if (!cnn_render_export (o->out, w, h, o->dpi, o->render_style, draw, data, &error))
+    {
+      if (o->width == 0 && g_error_matches (error, CNN_ERROR, CNN_ERROR_INVALID_ARG))
+        return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s (choose one with --size)", error->message);
+      return cnn_cli_fail (error);
+    }
+  return CNN_EXIT_OK;
+}
+
+static gboolean
+parse_split (const char *split, const CnnDataset *ds, const CnnImageSet **set, int *status)
+{
+  if (split == NULL || strcmp (split, "train") == 0)
+    *set = ds->train;
+  else if (strcmp (split, "test") == 0)
+    {
+      if (ds->test == NULL)
+        {
+          *status = cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s has no test split (use --split train)", ds->name);
+          return FALSE;
+        }
+      *set = ds->test;
+    }
+  else
+    {
+      *status = cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--split takes train or test, not “%s”", split);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* figure data: samples per class */
+
+static void
+draw_samples (cairo_t *cr, double width, double height, const CnnRenderStyle *style, gpointer data)
+{
+  cnn_panel_samples_draw (data, style, cr, width, height);
+}
+
+static int
+figure_data (int argc, char **argv)
+{
+  g_autofree char *data = NULL, *split = NULL;
+  int per_class = 8;
+  gint64 seed = 1;
+  GOptionEntry entries[] = {
+    { "data", 'd', 0, G_OPTION_ARG_STRING, &data, "data set (default " DEFAULT_DATA ")", "D" },
+    { "per-class", 'n', 0, G_OPTION_ARG_INT, &per_class, "images per class (default 8)", "N" },
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "chooses the images, and generates synthetic data (default 1)", "S" },
+    { "split", 0, 0, G_OPTION_ARG_STRING, &split, "train or test (default train)", "S" },
+    { NULL }
+  };
+  g_auto (FigureOptions) o = { 0 };
+  int status;
+  if (!figure_parse ("- sample images of each class", entries, &o, &argc, &argv, &status))
+    return status;
+  if (per_class < 1 || per_class > 64)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--per-class must be from 1 to 64, not %d", per_class);
+  if (seed < 0)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--seed must not be negative");
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnDataset) ds = cnn_dataset_load (data ? data : DEFAULT_DATA, (guint64) seed, &error);
+  if (ds == NULL)
+    return cnn_cli_fail (error);
+  const CnnImageSet *set;
+  if (!parse_split (split, ds, &set, &status))
+    return status;
+  g_autofree int *idx = cnn_panel_samples_pick (set, ds->n_classes, per_class, (guint64) seed);
+  g_autofree char *title = g_strdup_printf ("%s: %s images, %d per class", ds->name,
+                                            set == ds->test ? "test" : "training", per_class);
+  CnnPanelSamples panel = {
+    .set = set, .n_classes = ds->n_classes, .class_names = (const char *const *) ds->class_names,
+    .per_class = per_class, .idx = idx, .title = figure_title (&o, title),
+  };
+  double w, h;
+  cnn_panel_samples_natural_size (&panel, o.render_style, &w, &h);
+  return figure_export (&o, w, h, draw_samples, &panel);
+}
+
+/* figure standardization: mean and std images, class counts */
+
+static void
+draw_standardization (cairo_t *cr, double width, double height, const CnnRenderStyle *style,
+                      gpointer data)
+{
+  cnn_panel_standardization_draw (data, style, cr, width, height);
+}
+
+static int
+figure_standardization (int argc, char **argv)
+{
+  g_autofree char *data = NULL;
+  gint64 seed = 1;
+  GOptionEntry entries[] = {
+    { "data", 'd', 0, G_OPTION_ARG_STRING, &data, "data set (default " DEFAULT_DATA ")", "D" },
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "generates synthetic data (default 1)", "S" },
+    { NULL }
+  };
+  g_auto (FigureOptions) o = { 0 };
+  int status;
+  if (!figure_parse ("- per-pixel mean and std of the training images", entries, &o, &argc, &argv,
+                     &status))
+    return status;
+  if (seed < 0)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--seed must not be negative");
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnDataset) ds = cnn_dataset_load (data ? data : DEFAULT_DATA, (guint64) seed, &error);
+  if (ds == NULL)
+    return cnn_cli_fail (error);
+  g_autoptr (CnnPanelStandardization) panel =
+    cnn_panel_standardization_new (ds->train, ds->n_classes, (const char *const *) ds->class_names,
+                                   &error);
+  if (panel == NULL)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s: %s", ds->name, error->message);
+  g_autofree char *title = g_strdup_printf ("%s: what standardization subtracts and divides by", ds->name);
+  panel->title = g_strdup (figure_title (&o, title));
+  double w, h;
+  cnn_panel_standardization_natural_size (panel, o.render_style, &w, &h);
+  return figure_export (&o, w, h, draw_standardization, panel);
+}
+
+/* Later panels (curves, filters, augment, activations, …) are one line here. */
+static const struct
+{
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *help;
+} panels[] = {
+  { "data", figure_data, "sample images of each class, in a grid" },
+  { "standardization", figure_standardization, "mean and std images of the training set, class counts" },
+};
+
+static void
+usage (FILE *out)
+{
+  fprintf (out, "Usage: convscope figure PANEL [OPTIONS] --out FIG.png|svg|pdf\n\nPanels:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (panels); i++)
+    fprintf (out, "  %-16s %s\n", panels[i].name, panels[i].help);
+  fprintf (out, "\nconvscope figure PANEL --help shows the options of a panel.\n");
+}
+
+/* "data, standardization or …": the panel names for messages */
+static char *
+panel_names (void)
+{
+  GString *names = g_string_new (NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (panels); i++)
+    g_string_append_printf (names, "%s%s", i == 0 ? "" : i + 1 < G_N_ELEMENTS (panels) ? ", " : " or ",
+                            panels[i].name);
+  return g_string_free (names, FALSE);
+}
+
+int
+cnn_cli_figure (int argc, char **argv)
+{
+  if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
+    {
+      usage (stdout);
+      return CNN_EXIT_OK;
+    }
+  g_autofree char *names = panel_names ();
+  if (argc < 2)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "figure needs a panel: %s (see convscope figure --help)",
+                                names);
+  for (gsize i = 0; i < G_N_ELEMENTS (panels); i++)
+    if (strcmp (argv[1], panels[i].name) == 0)
+      {
+        g_autofree char *prgname = g_strdup_printf ("convscope figure %s", argv[1]);
+        g_set_prgname (prgname);
+        return panels[i].run (argc - 1, argv + 1);
+      }
+  return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "unknown figure “%s”: use %s", argv[1], names);
+}
