@@ -12,5 +12,6 @@
 #include "cnn-pool.h"
 #include "cnn-presets.h"
 #include "cnn-rng.h"
+#include "cnn-spec-edit.h"
 #include "cnn-summary.h"
 #include "cnn-trainer.h"
