@@ -1,0 +1,14 @@
+/* cnn-session-private.h: what the window reads besides the public API. */
+#pragma once
+
+#include "cnn-session.h"
+
+G_BEGIN_DECLS
+
+/* Changes whenever the step and epoch mirrors start over (a new model was
+ * built or opened); a continued run keeps it and appends. */
+guint              cnn_session_get_run_serial  (CnnSession *session);
+/* The data set's class names, or an opened checkpoint's; may be NULL. */
+const char *const *cnn_session_get_class_names (CnnSession *session);
+
+G_END_DECLS
