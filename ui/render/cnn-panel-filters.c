@@ -212,10 +212,11 @@ make_caption (const Plan *p)
     g_string_append (s, "One row per input channel. ");
   g_string_append (s, d->scale == CNN_FILTER_SCALE_SHARED
                       ? "One scale for all filters: compares their strength."
-                      : "Each filter scaled to its own largest |weight|.");
-  if (p->n_shown < d->c_out || p->ch_shown < d->c_in)
-    g_string_append_printf (s, " Showing %d of %d filters and %d of %d channels.", p->n_shown,
-                            d->c_out, p->ch_shown, d->c_in);
+                      : "Each filter scaled to its own largest absolute weight.");
+  if (p->n_shown < d->c_out)
+    g_string_append_printf (s, " Showing the first %d of %d filters.", p->n_shown, d->c_out);
+  if (p->mode == MODE_CHANNELS && p->ch_shown < d->c_in)
+    g_string_append_printf (s, " Showing the first %d of %d input channels.", p->ch_shown, d->c_in);
   return g_string_free (s, FALSE);
 }
 
@@ -309,7 +310,7 @@ bar_width (const Plan *p, cairo_t *cr, const CnnRenderStyle *style, double *lo, 
     {
       *lo = -1;
       *hi = 1;
-      *label = "weight / filter’s max |weight|";
+      *label = "relative weight";
     }
   return style->padding + cnn_colormap_bar_width (cr, style, *lo, *hi, *label);
 }
@@ -448,7 +449,7 @@ cnn_panel_filters_natural_size (const CnnFiltersData *d, const CnnRenderStyle *s
                  : MIN (p.n_shown, (int) ceil (sqrt (2.0 * p.n_shown)));
       plan_grid (&p, cols);
       double cell_h = p.mode == MODE_CHANNELS ? CLAMP (8.0 * d->kh, 24.0, 64.0)
-                                              : CLAMP (14.0 * d->kh, 44.0, 96.0);
+                                              : CLAMP (20.0 * d->kh, 64.0, 120.0);
       cell_h *= k;
       double gw, gh, lo, hi;
       const char *label;

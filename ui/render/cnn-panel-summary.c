@@ -276,11 +276,16 @@ cnn_panel_summary_draw (const CnnSummaryData *d, const CnnRenderStyle *style, ca
   cairo_stroke (cr);
   cairo_restore (cr);
   y += 0.4 * m.row_h;
+  /* the totals' digits under the Params column's */
+  double params_right = 0;
+  for (int c = 0; c <= COL_PARAMS; c++)
+    params_right += m.col_w[c] + (c ? m.col_gap : 0);
+  double num_right = x + MAX (params_right, m.totals_w);
   for (int i = 0; i < 3; i++)
     {
       cnn_render_text (cr, &st, CNN_TEXT_LABEL, i == 0 ? NULL : &st.muted, t.totals[i][0], x,
                        y + 0.5 * m.row_h, 0.0, 0.5, 0);
-      cnn_render_text (cr, &st, CNN_TEXT_LABEL, NULL, t.totals[i][1], x + m.totals_w,
+      cnn_render_text (cr, &st, CNN_TEXT_LABEL, NULL, t.totals[i][1], num_right,
                        y + 0.5 * m.row_h, 1.0, 0.5, 0);
       y += m.row_h;
     }

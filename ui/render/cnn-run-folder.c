@@ -13,6 +13,17 @@
 
 #define GROUP "run"
 
+/* "0.1", not GKeyFile's "0.10000000000000001" */
+static void
+set_number (GKeyFile *kf, const char *key, double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  g_ascii_formatd (buf, sizeof buf, "%.15g", v);
+  if (g_ascii_strtod (buf, NULL) != v)
+    g_ascii_formatd (buf, sizeof buf, "%.17g", v);
+  g_key_file_set_value (kf, GROUP, key, buf);
+}
+
 void
 cnn_run_info_init (CnnRunInfo *info)
 {
@@ -48,7 +59,7 @@ cnn_run_info_save (const CnnRunInfo *info, const char *dir, GError **error)
     if (strings[i].value)
       g_key_file_set_string (kf, GROUP, strings[i].key, strings[i].value);
   if (!isnan (info->lr))
-    g_key_file_set_double (kf, GROUP, "lr", info->lr);
+    set_number (kf, "lr", info->lr);
   if (info->batch_size >= 0)
     g_key_file_set_integer (kf, GROUP, "batch_size", info->batch_size);
   if (info->epochs >= 0)
@@ -56,7 +67,7 @@ cnn_run_info_save (const CnnRunInfo *info, const char *dir, GError **error)
   if (info->seed >= 0)
     g_key_file_set_int64 (kf, GROUP, "seed", info->seed);
   if (!isnan (info->val_split))
-    g_key_file_set_double (kf, GROUP, "val_split", info->val_split);
+    set_number (kf, "val_split", info->val_split);
   if (info->steps_per_epoch >= 0)
     g_key_file_set_integer (kf, GROUP, "steps_per_epoch", info->steps_per_epoch);
   gsize len;
