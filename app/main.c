@@ -1,8 +1,9 @@
-/* convscope: the command line. Without a subcommand it will open the
- * workbench window; until the window exists it explains the commands. */
+/* convscope: the workbench window without a command; the headless command
+ * line with one (which never touches GTK, so it runs without a display). */
 #include <stdio.h>
 #include <string.h>
 
+#include "cnn-application.h"
 #include "cnn-cli.h"
 
 static const struct
@@ -22,7 +23,8 @@ static const struct
 static void
 usage (FILE *out)
 {
-  fprintf (out, "Usage: convscope COMMAND [OPTIONS]\n\nCommands:\n");
+  fprintf (out, "Usage: convscope [COMMAND [OPTIONS]]\n\n"
+           "Without a command, convscope opens the workbench window.\n\nCommands:\n");
   for (size_t i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %-9s %s\n", commands[i].name, commands[i].help);
   fprintf (out, "\nconvscope COMMAND --help shows the options of a command.\n");
@@ -31,10 +33,12 @@ usage (FILE *out)
 int
 main (int argc, char **argv)
 {
-  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
+  if (argc < 2)
+    return cnn_application_run_main (argc, argv);
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
     {
       usage (stdout);
-      return argc < 2 ? CNN_EXIT_BAD_INPUT : CNN_EXIT_OK;
+      return CNN_EXIT_OK;
     }
   if (strcmp (argv[1], "--version") == 0)
     {

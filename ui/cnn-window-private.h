@@ -1,0 +1,22 @@
+/* cnn-window-private.h: the window's parts, for its pages and its tests. */
+#pragma once
+
+#include "cnn-curves-page.h"
+#include "cnn-panel-page.h"
+#include "cnn-sidebar.h"
+#include "cnn-window.h"
+
+G_BEGIN_DECLS
+
+CnnSidebar    *cnn_window_get_sidebar      (CnnWindow *window);
+CnnCurvesPage *cnn_window_get_curves_page  (CnnWindow *window);
+CnnPanelPage  *cnn_window_get_panel_page   (CnnWindow *window, CnnPanelKind kind);
+/* The status line above the panels ("Epoch 2/5 · …"). */
+const char    *cnn_window_get_status_text  (CnnWindow *window);
+/* The last message shown as a toast (tests). */
+const char    *cnn_window_get_last_message (CnnWindow *window);
+/* For CnnExportDoneFunc: `data` is the window (anything else is ignored). */
+void           cnn_window_export_done      (const char *path, const GError *error,
+                                            gpointer data);
+
+G_END_DECLS
