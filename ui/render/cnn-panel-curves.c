@@ -79,6 +79,25 @@ smoothed (const CnnCurvesData *d, const double *y, int n)
   return s;
 }
 
+/* The nearest of 1, 2, 5 × 10^k at or below v (up: at or above). */
+static double
+log_step (double v, gboolean up)
+{
+  static const double mult[] = { 1, 2, 5, 10 };
+  double decade = pow (10.0, floor (log10 (v) + 1e-9));
+  if (up)
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (mult); i++)
+        if (mult[i] * decade >= v * (1 - 1e-9))
+          return mult[i] * decade;
+      return 10 * decade;
+    }
+  for (int i = G_N_ELEMENTS (mult) - 1; i >= 0; i--)
+    if (mult[i] * decade <= v * (1 + 1e-9))
+      return mult[i] * decade;
+  return decade;
+}
+
 /* The y range of one plot over the visible runs, rounded to ticks. */
 static void
 y_range (const CnnCurvesData *d, Metric m, double *lo, double *hi)
@@ -112,10 +131,12 @@ y_range (const CnnCurvesData *d, Metric m, double *lo, double *hi)
           *hi = 10;
           return;
         }
-      *lo = pow (10.0, floor (log10 (r.lo) + 1e-9));
-      *hi = pow (10.0, ceil (log10 (r.hi) - 1e-9));
+      /* out to the next 1, 2 or 5 × 10^k: whole decades would leave most of
+       * a plot empty for losses between 0.3 and 3 */
+      *lo = log_step (r.lo, FALSE);
+      *hi = log_step (r.hi, TRUE);
       if (!(*hi > *lo))
-        *hi = *lo * 10;
+        *hi = log_step (*lo * 1.01, TRUE);
       return;
     }
   if (!r.any)
@@ -189,7 +210,7 @@ typedef struct
 static double
 swatch_width (const CnnRenderStyle *style)
 {
-  return 2.2 * style->small_size + 2 * style->line_width;
+  return 2.6 * style->small_size + 3 * style->line_width;
 }
 
 static GArray *
@@ -273,7 +294,7 @@ set_validation_dash (cairo_t *cr, const CnnRenderStyle *style)
 static double
 marker_radius (const CnnRenderStyle *style)
 {
-  return MAX (1.6 * style->line_width, 2.5);
+  return MAX (2.2 * style->line_width, 3.0);
 }
 
 static void
@@ -487,7 +508,7 @@ series_path (cairo_t *cr, const CnnAxes *ax, const double *x, const double *y, i
 }
 
 static void
-draw_run (const CnnCurvesData *d, const CnnRenderStyle *style, cairo_t *cr, const CnnAxes *ax,
+draw_training (const CnnCurvesData *d, const CnnRenderStyle *style, cairo_t *cr, const CnnAxes *ax,
           Metric m, int index)
 {
   const CnnCurveRun *run = d->runs[index];
@@ -512,7 +533,16 @@ draw_run (const CnnCurvesData *d, const CnnRenderStyle *style, cairo_t *cr, cons
   cairo_set_line_width (cr, style->line_width);
   cairo_stroke (cr);
 
-  /* validation: a dashed line through a marker per epoch */
+}
+
+/* Validation: a dashed line through a marker per epoch, drawn over every
+ * run's training lines so no marker hides under another run's line. */
+static void
+draw_validation (const CnnCurvesData *d, const CnnRenderStyle *style, cairo_t *cr,
+                 const CnnAxes *ax, Metric m, int index)
+{
+  const CnnCurveRun *run = d->runs[index];
+  const CnnColor *c = run_color (d, style, index);
   const double *v = m == LOSS ? run->val_loss : run->val_acc;
   cairo_save (cr);
   set_validation_dash (cr, style);
@@ -549,7 +579,10 @@ draw_plot (const CnnCurvesData *d, const CnnRenderStyle *style, cairo_t *cr, con
   cairo_clip (cr);
   for (int i = 0; i < d->n_runs; i++)
     if (visible (d, i))
-      draw_run (d, style, cr, ax, m, i);
+      draw_training (d, style, cr, ax, m, i);
+  for (int i = 0; i < d->n_runs; i++)
+    if (visible (d, i))
+      draw_validation (d, style, cr, ax, m, i);
   cairo_restore (cr);
 }
 

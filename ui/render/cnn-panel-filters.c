@@ -364,6 +364,15 @@ plan_layout (Plan *p, const CnnRenderStyle *style, cairo_t *cr, double width, do
     {
       double grid_right = l.x0 + l.cols * l.cell_w + (l.cols - 1) * style->gap;
       double top = l.y0, bottom = l.y0 + (l.rows - 1) * l.step_y + l.cell_h;
+      /* a bar as tall as the grid, but tall enough for its ticks and label
+       * beside a single row */
+      double want = MIN (cells.height, 9 * style->label_size);
+      if (bottom - top < want)
+        {
+          double mid = 0.5 * (top + bottom);
+          top = CLAMP (mid - 0.5 * want, cells.y, cells.y + cells.height - want);
+          bottom = top + want;
+        }
       p->bar = cnn_rect (grid_right + style->padding, top, bw - style->padding, bottom - top);
     }
 }
@@ -451,6 +460,9 @@ cnn_panel_filters_natural_size (const CnnFiltersData *d, const CnnRenderStyle *s
       double cell_h = p.mode == MODE_CHANNELS ? CLAMP (8.0 * d->kh, 24.0, 64.0)
                                               : CLAMP (20.0 * d->kh, 64.0, 120.0);
       cell_h *= k;
+      /* few rows: taller cells, so the color bar beside them has room */
+      if (p.mode != MODE_RGB)
+        cell_h = MAX (cell_h, MIN (9 * style->label_size / p.grid.rows, 2 * cell_h));
       double gw, gh, lo, hi;
       const char *label;
       cnn_grid_natural_size (&p.grid, style, cr, cell_h, &gw, &gh);

@@ -63,7 +63,10 @@ gboolean cnn_curve_run_write_csv  (const CnnCurveRun *run, double smoothing, con
 gboolean cnn_curve_runs_write_csv (CnnCurveRun *const *runs, int n_runs, double smoothing,
                                    const char *path, GError **error);
 /* Reads such a table back: one run per distinct `run` value, in order of
- * appearance (the smoothed columns are ignored). Returns a NULL-terminated
+ * appearance (the smoothed columns are ignored). A line with a step is a
+ * step; a line without one, or with any of the four epoch values, also
+ * ends an epoch (an epoch whose four values are all NaN and that ends on a
+ * step does not come back). Returns a NULL-terminated
  * array of runs (free each with cnn_curve_run_free, then the array), *n_runs
  * set. */
 CnnCurveRun **cnn_curve_runs_read_csv (const char *path, int *n_runs, GError **error);
