@@ -52,6 +52,8 @@ cnn_checkpoint_save (const char *path, CnnNetwork *net, const float *params, con
   g_key_file_set_string (kf, "data", "standardize", cnn_standardize_name (nz->mode));
   g_key_file_set_integer (kf, "training", "epochs_done", meta->epochs_done);
   g_key_file_set_string (kf, "training", "optimizer", meta->optimizer ? meta->optimizer : "");
+  if (meta->augment)
+    g_key_file_set_string (kf, "training", "augment", meta->augment);
   gsize header_len = 0;
   g_autofree char *header = g_key_file_to_data (kf, &header_len, NULL);
 
@@ -112,6 +114,7 @@ cnn_checkpoint_meta_clear (CnnCheckpointMeta *meta)
   g_clear_pointer (&meta->data, g_free);
   g_clear_pointer (&meta->class_names, g_strfreev);
   g_clear_pointer (&meta->optimizer, g_free);
+  g_clear_pointer (&meta->augment, g_free);
 }
 
 void
@@ -217,5 +220,7 @@ cnn_checkpoint_load (const char *path, GError **error)
   ckpt->meta.seed = g_key_file_get_uint64 (kf, "data", "seed", NULL);
   ckpt->meta.epochs_done = g_key_file_get_integer (kf, "training", "epochs_done", NULL);
   ckpt->meta.optimizer = g_key_file_get_string (kf, "training", "optimizer", NULL);
+  /* absent from older checkpoints: NULL */
+  ckpt->meta.augment = g_key_file_get_string (kf, "training", "augment", NULL);
   return g_steal_pointer (&ckpt);
 }

@@ -27,6 +27,8 @@ typedef struct
   guint64  seed;
   int      epochs_done;
   char    *optimizer;      /* cnn_optimizer_config_describe() of the run */
+  char    *augment;        /* cnn_augment_describe() of the run; NULL in
+                            * checkpoints older than augmentation */
 } CnnCheckpointMeta;
 
 typedef struct
