@@ -94,9 +94,9 @@ compare_double (const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-/* images/s: median over `windows` windows of about `seconds` each */
-static double
-measure (Bench *b, void (*step) (Bench *), double seconds, int windows)
+/* steps that take about `seconds`, after a warm-up */
+static int
+calibrate (Bench *b, void (*step) (Bench *), double seconds)
 {
   for (int i = 0; i < 3; i++)
     step (b);
@@ -108,18 +108,64 @@ measure (Bench *b, void (*step) (Bench *), double seconds, int windows)
       calib++;
     }
   double per_step = (g_get_monotonic_time () - t0) / 1e6 / calib;
-  int steps = MAX (2, (int) (seconds / per_step));
+  return MAX (2, (int) (seconds / per_step));
+}
+
+/* images/s of one window of `steps` steps */
+static double
+window (Bench *b, void (*step) (Bench *), int steps)
+{
+  gint64 s = g_get_monotonic_time ();
+  for (int i = 0; i < steps; i++)
+    step (b);
+  return (double) steps * b->batch / ((g_get_monotonic_time () - s) / 1e6);
+}
+
+static double
+median (double *rates, int n)
+{
+  qsort (rates, n, sizeof (double), compare_double);
+  return rates[n / 2];
+}
+
+/* images/s: median over `windows` windows of about `seconds` each */
+static double
+measure (Bench *b, void (*step) (Bench *), double seconds, int windows)
+{
+  int steps = calibrate (b, step, seconds);
   double rates[64];
   windows = CLAMP (windows, 1, 64);
   for (int w = 0; w < windows; w++)
+    rates[w] = window (b, step, steps);
+  return median (rates, windows);
+}
+
+/* Training without and with augmentation in alternating windows, so that a
+ * busy machine slows both alike and the ratio stays fair. A prefetcher
+ * lives for each augmented window: between them plain steps reshuffle perm. */
+static gboolean
+measure_pair (Bench *b, const CnnAugment *aug, double seconds, int windows, double *plain,
+              double *augmented, GError **error)
+{
+  int steps = calibrate (b, train_step, seconds);
+  double rates[2][64];
+  windows = CLAMP (windows, 1, 64);
+  for (int w = 0; w < windows; w++)
     {
-      gint64 s = g_get_monotonic_time ();
-      for (int i = 0; i < steps; i++)
-        step (b);
-      rates[w] = (double) steps * b->batch / ((g_get_monotonic_time () - s) / 1e6);
+      rates[0][w] = window (b, train_step, steps);
+      b->prefetch = cnn_prefetch_new (b->set, b->nz, aug, 0, b->batch, error);
+      if (b->prefetch == NULL)
+        return FALSE;
+      cnn_prefetch_post (b->prefetch, b->epoch, next_indices (b), b->batch);
+      if (w == 0)
+        for (int i = 0; i < 3; i++)   /* the warm-up */
+          train_step_augmented (b);
+      rates[1][w] = window (b, train_step_augmented, steps);
+      g_clear_pointer (&b->prefetch, cnn_prefetch_free);
     }
-  qsort (rates, windows, sizeof (double), compare_double);
-  return rates[windows / 2];
+  *plain = median (rates[0], windows);
+  *augmented = median (rates[1], windows);
+  return TRUE;
 }
 
 static double
@@ -250,22 +296,16 @@ cnn_cli_bench (int argc, char **argv)
       b.labels = g_new (guint8, batch);
       b.dlogits = g_new (float, (size_t) batch * cnn_network_get_n_classes (use));
 
-      double train = measure (&b, train_step, window_s, windows);
-      double train_aug = 0;
-      if (augmenting)
+      double train = 0, train_aug = 0;
+      if (!augmenting)
+        train = measure (&b, train_step, window_s, windows);
+      else if (!measure_pair (&b, aug, window_s, windows, &train, &train_aug, &error))
         {
-          b.prefetch = cnn_prefetch_new (set, nz, aug, 0, batch, &error);
-          if (b.prefetch == NULL)
-            {
-              g_free (b.perm);
-              g_free (b.x);
-              g_free (b.labels);
-              g_free (b.dlogits);
-              return cnn_cli_fail (error);
-            }
-          cnn_prefetch_post (b.prefetch, b.epoch, next_indices (&b), batch);
-          train_aug = measure (&b, train_step_augmented, window_s, windows);
-          g_clear_pointer (&b.prefetch, cnn_prefetch_free);
+          g_free (b.perm);
+          g_free (b.x);
+          g_free (b.labels);
+          g_free (b.dlogits);
+          return cnn_cli_fail (error);
         }
       double infer = measure (&b, infer_step, window_s / 2, windows);
       double rss = peak_rss_mib ();
