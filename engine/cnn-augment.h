@@ -10,8 +10,13 @@
  *                    a larger area, so the picture looks SMALLER
  *   hflip, vflip     each flip with probability 1/2, after the affine part
  *   fill=MODE        outside the image: nearest (aaaa|abcd|dddd, the default),
- *                    constant (cval, default 0, in byte units 0-255),
- *                    reflect (dcba|abcd|dcba), wrap (abcd|abcd|abcd)
+ *                    constant (cval, default 0, in byte units 0-255; as
+ *                    scipy's constant mode, a point past the edge is cval,
+ *                    not blended with it), reflect (dcba|abcd|dcba), wrap
+ *                    (abcd|abcd|abcd, as Keras documents it)
+ *
+ * Shifts are fractions only (Keras also reads values ≥ 1 as pixels); shear,
+ * brightness and channel shifts are not offered.
  *
  * The transform is taken about the image center ((h-1)/2, (w-1)/2) and
  * sampled bilinearly (Keras' order=1). In (row, col) coordinates the output
@@ -82,9 +87,11 @@ void cnn_augment_apply (const CnnAugmentParams *params, CnnFillMode fill, double
  * augmented as in epoch `epoch`. */
 void cnn_augment_gather (const CnnAugment *aug, guint64 seed, int epoch, const CnnImageSet *set,
                          const int *idx, int count, float *dst);
-/* Exactly what the trainer sees for image `index` of set in epoch `epoch`
- * (1-based, as the trainer counts) of a run with `seed`: dst (c, h, w),
- * standardized by nz, or in byte units when nz is NULL (for pictures). */
+/* Exactly what the trainer sees for image `index` of set (its index in the
+ * set, not its place in a shuffled epoch) in epoch `epoch` (1-based, as the
+ * trainer counts) of a run with `seed` (CnnTrainConfig.seed): dst (c, h, w),
+ * standardized by nz, or in byte units when nz is NULL (for pictures). With
+ * aug NULL or off, the image as it is. */
 void cnn_augment_sample (const CnnAugment *aug, guint64 seed, int epoch, const CnnImageSet *set,
                          int index, const CnnNormalizer *nz, float *dst);
 
