@@ -55,6 +55,8 @@ cnn_checkpoint_save (const char *path, CnnNetwork *net, const float *params, con
   g_key_file_set_boolean (kf, "data", "val_fixed", meta->val_fixed);
   g_key_file_set_integer (kf, "training", "epochs_done", meta->epochs_done);
   g_key_file_set_string (kf, "training", "optimizer", meta->optimizer ? meta->optimizer : "");
+  if (meta->augment)
+    g_key_file_set_string (kf, "training", "augment", meta->augment);
   gsize header_len = 0;
   g_autofree char *header = g_key_file_to_data (kf, &header_len, NULL);
 
@@ -115,6 +117,7 @@ cnn_checkpoint_meta_clear (CnnCheckpointMeta *meta)
   g_clear_pointer (&meta->data, g_free);
   g_clear_pointer (&meta->class_names, g_strfreev);
   g_clear_pointer (&meta->optimizer, g_free);
+  g_clear_pointer (&meta->augment, g_free);
 }
 
 void
@@ -226,5 +229,7 @@ cnn_checkpoint_load (const char *path, GError **error)
     return fail (path, error, "its header names an unknown fit mode");
   ckpt->meta.limit_per_class = MAX (0, g_key_file_get_integer (kf, "data", "limit_per_class", NULL));
   ckpt->meta.val_fixed = g_key_file_get_boolean (kf, "data", "val_fixed", NULL);
+  /* absent from older checkpoints: NULL */
+  ckpt->meta.augment = g_key_file_get_string (kf, "training", "augment", NULL);
   return g_steal_pointer (&ckpt);
 }

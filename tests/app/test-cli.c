@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cnn-test-images.h"
+#include "cnn-engine.h"
 
 static char *tmpdir;
 
@@ -165,6 +166,33 @@ test_train_eval (void)
   run (&t, ev_test);
   g_assert_cmpint (t.status, ==, 0);
   g_assert_nonnull (strstr (t.out, "\"split\": \"test\""));
+}
+
+static void
+test_train_augment (void)
+{
+  /* one epoch with augmentation: the header says which, the checkpoint
+   * keeps it in canonical form */
+  g_autofree char *out = g_build_filename (tmpdir, "augmented", NULL);
+  g_autofree char *args = g_strdup_printf ("train --data synthetic --model lenet --epochs 1 "
+                                           "--batch-size 64 --seed 2 --out %s "
+                                           "--augment hflip,rotation=10,width-shift=0.1,zoom=0.1", out);
+  g_auto (Result) r = { 0 };
+  run (&r, args);
+  g_assert_cmpint (r.status, ==, 0);
+  const char *canonical = "rotation=10,width-shift=0.1,zoom=0.1,hflip,fill=nearest";
+  g_autofree char *header = g_strdup_printf (", augment %s\n", canonical);
+  g_assert_nonnull (strstr (r.out, header));
+  g_autofree char *path = g_build_filename (out, "model.ckpt", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnCheckpoint) ck = cnn_checkpoint_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ck->meta.augment, ==, canonical);
+
+  expect_bad_input ("train --data synthetic --augment rotation=15,flip",
+                    "augmentation “flip”: unknown setting; use rotation=DEGREES");
+  expect_bad_input ("train --data synthetic --augment zoom=2", "zoom takes a number from 0 up to");
+  expect_bad_input ("bench --data synthetic --augment fill=mirror", "fill is nearest, constant, reflect or wrap");
 }
 
 static void
@@ -408,6 +436,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/image-folder", test_image_folder);
   g_test_add_func ("/cli/image-folder-val", test_image_folder_val);
   g_test_add_func ("/cli/figure", test_figure);
+  g_test_add_func ("/cli/train-augment", test_train_augment);
   int status = g_test_run ();
   remove_tree (tmpdir);
   g_free (tmpdir);
