@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include "cnn-error.h"
+#include "cnn-file.h"
 
 static const char MAGIC[] = "CNNSCOPE-CKPT\n";
 #define MAGIC_LEN 14
@@ -136,13 +137,8 @@ cnn_checkpoint_load (const char *path, GError **error)
 {
   g_autofree char *contents = NULL;
   gsize len = 0;
-  GError *local = NULL;
-  if (!g_file_get_contents (path, &contents, &len, &local))
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_IO, "%s", local->message);
-      g_error_free (local);
-      return NULL;
-    }
+  if (!cnn_file_read (path, &contents, &len, error))
+    return NULL;
   Reader r = { (const guint8 *) contents, (const guint8 *) contents + len };
   char magic[MAGIC_LEN];
   if (!take (&r, magic, MAGIC_LEN) || memcmp (magic, MAGIC, MAGIC_LEN) != 0)
@@ -173,6 +169,7 @@ cnn_checkpoint_load (const char *path, GError **error)
   r.p += header_len;
 
   g_autoptr (GKeyFile) kf = g_key_file_new ();
+  GError *local = NULL;
   if (!g_key_file_load_from_data (kf, header, header_len, G_KEY_FILE_NONE, &local))
     {
       g_autofree char *msg = g_strdup_printf ("its header is damaged: %s", local->message);
