@@ -8,8 +8,8 @@ cnn_layer_count_params (const CnnLayer *layer)
   return layer->n_params + layer->n_state;
 }
 
-static char *
-with_commas (size_t v)
+char *
+cnn_summary_format_count (size_t v)
 {
   g_autofree char *digits = g_strdup_printf ("%zu", v);
   GString *s = g_string_new (NULL);
@@ -23,40 +23,76 @@ with_commas (size_t v)
   return g_string_free (s, FALSE);
 }
 
-char *
-cnn_summary_text (const CnnNetwork *net)
+CnnSummary *
+cnn_summary_new (const CnnNetwork *net)
 {
-  GString *s = g_string_new (NULL);
-  CnnShape in = cnn_network_get_input_shape (net);
-  g_string_append_printf (s, "Input: %d×%d×%d (channels×height×width), %d classes\n",
-                          in.c, in.h, in.w, cnn_network_get_n_classes (net));
-  g_string_append_printf (s, "%-18s %-14s %-16s %10s  %s\n", "Layer", "Type", "Output shape",
-                          "Params", "Inputs");
-  g_string_append (s, "─────────────────────────────────────────────────────────────────────\n");
-  size_t total = 0, stats = 0;
-  for (int i = 0; i < cnn_network_get_n_layers (net); i++)
+  g_return_val_if_fail (net != NULL, NULL);
+  CnnSummary *sum = g_new0 (CnnSummary, 1);
+  sum->input = cnn_network_get_input_shape (net);
+  sum->n_classes = cnn_network_get_n_classes (net);
+  sum->n_rows = cnn_network_get_n_layers (net);
+  sum->rows = g_new0 (CnnSummaryRow, MAX (sum->n_rows, 1));
+  for (int i = 0; i < sum->n_rows; i++)
     {
       const CnnLayer *l = cnn_network_get_layer (net, i);
-      g_autofree char *shape = g_strdup_printf ("%d×%d×%d", l->out_shape.c, l->out_shape.h,
-                                                l->out_shape.w);
-      g_autofree char *count = with_commas (cnn_layer_count_params (l));
+      CnnSummaryRow *row = &sum->rows[i];
+      row->name = g_strdup (l->name);
+      row->type = l->klass->name;
+      row->out_shape = l->out_shape;
+      row->params = cnn_layer_count_params (l);
+      row->trainable = l->n_params;
       GString *inputs = g_string_new (NULL);
       /* name the inputs only where the graph branches: a plain chain reads top down */
       if (l->n_inputs > 1 || l->inputs[0] != i - 1)
         for (int j = 0; j < l->n_inputs; j++)
           g_string_append_printf (inputs, "%s%s", j ? ", " : "",
                                   l->inputs[j] < 0 ? "input" : cnn_network_get_layer (net, l->inputs[j])->name);
+      row->inputs = g_string_free (inputs, FALSE);
+      sum->total += row->params;
+      sum->trainable += row->trainable;
+    }
+  sum->non_trainable = sum->total - sum->trainable;
+  return sum;
+}
+
+void
+cnn_summary_free (CnnSummary *sum)
+{
+  if (sum == NULL)
+    return;
+  for (int i = 0; i < sum->n_rows; i++)
+    {
+      g_free (sum->rows[i].name);
+      g_free (sum->rows[i].inputs);
+    }
+  g_free (sum->rows);
+  g_free (sum);
+}
+
+char *
+cnn_summary_text (const CnnNetwork *net)
+{
+  g_autoptr (CnnSummary) sum = cnn_summary_new (net);
+  GString *s = g_string_new (NULL);
+  g_string_append_printf (s, "Input: %d×%d×%d (channels×height×width), %d classes\n",
+                          sum->input.c, sum->input.h, sum->input.w, sum->n_classes);
+  g_string_append_printf (s, "%-18s %-14s %-16s %10s  %s\n", "Layer", "Type", "Output shape",
+                          "Params", "Inputs");
+  g_string_append (s, "─────────────────────────────────────────────────────────────────────\n");
+  for (int i = 0; i < sum->n_rows; i++)
+    {
+      const CnnSummaryRow *row = &sum->rows[i];
+      g_autofree char *shape = g_strdup_printf ("%d×%d×%d", row->out_shape.c, row->out_shape.h,
+                                                row->out_shape.w);
+      g_autofree char *count = cnn_summary_format_count (row->params);
       /* pad by characters, not bytes: "×" is two bytes */
       int pad = 16 - (int) g_utf8_strlen (shape, -1);
-      g_string_append_printf (s, "%-18s %-14s %s%*s %10s  %s\n", l->name, l->klass->name, shape,
-                              MAX (pad, 0), "", count, inputs->str);
-      g_string_free (inputs, TRUE);
-      total += cnn_layer_count_params (l);
-      stats += l->n_state;
+      g_string_append_printf (s, "%-18s %-14s %s%*s %10s  %s\n", row->name, row->type, shape,
+                              MAX (pad, 0), "", count, row->inputs);
     }
-  g_autofree char *t = with_commas (total);
-  g_autofree char *tr = with_commas (total - stats);
-  g_autofree char *nt = with_commas (stats);
+  g_autofree char *t = cnn_summary_format_count (sum->total);
+  g_autofree char *tr = cnn_summary_format_count (sum->trainable);
+  g_autofree char *nt = cnn_summary_format_count (sum->non_trainable);
   g_string_append (s, "─────────────────────────────────────────────────────────────────────\n");
   g_string_append_printf (s, "Total params: %s\nTrainable params: %s\nNon-trainable params: %s\n",
                           t, tr, nt);

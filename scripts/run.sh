@@ -8,3 +8,11 @@ scripts/setup.sh
 out=runs/demo-cnn2
 build/app/convscope train --data fashion-mnist --model cnn2 --epochs 3 --out "$out"
 build/app/convscope eval --model "$out/best.ckpt" --split test
+# the lesson's figures, beside the run they come from
+fig=build/app/convscope
+$fig figure curves --run "$out" --out "$out/curves.png"
+$fig figure filters --model "$out/best.ckpt" --out "$out/filters.png"
+$fig figure summary --model "$out/best.ckpt" --out "$out/summary.png"
+$fig figure data --data fashion-mnist --out "$out/samples.png"
+$fig figure standardization --data fashion-mnist --out "$out/standardization.png"
+echo "Figures: $out/curves.png filters.png summary.png samples.png standardization.png"

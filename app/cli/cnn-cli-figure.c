@@ -231,6 +231,253 @@ figure_standardization (int argc, char **argv)
   return figure_export (&o, w, h, draw_standardization, panel);
 }
 
+/* figure curves: learning curves of run folders, overlaid */
+
+static void
+draw_curves (cairo_t *cr, double width, double height, const CnnRenderStyle *style, gpointer data)
+{
+  cnn_panel_curves_draw (data, style, cr, width, height);
+}
+
+static int
+figure_curves (int argc, char **argv)
+{
+  g_auto (GStrv) run_dirs = NULL;
+  g_autofree char *csv = NULL, *plot = NULL;
+  gboolean log_loss = FALSE, no_raw = FALSE;
+  double smoothing = CNN_CURVES_DEFAULT_SMOOTHING;
+  GOptionEntry entries[] = {
+    { "run", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &run_dirs, "a run folder of convscope train --out (repeat to overlay runs)", "DIR" },
+    { "log", 0, 0, G_OPTION_ARG_NONE, &log_loss, "loss on a log scale", NULL },
+    { "smoothing", 0, 0, G_OPTION_ARG_DOUBLE, &smoothing, "EMA weight of the training lines, 0 to 0.99 (default 0.6, as TensorBoard)", "S" },
+    { "no-raw", 0, 0, G_OPTION_ARG_NONE, &no_raw, "leave out the light raw training line", NULL },
+    { "plot", 0, 0, G_OPTION_ARG_STRING, &plot, "loss, accuracy or both (default both)", "P" },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "also write the curves as one CSV table", "FILE" },
+    { NULL }
+  };
+  g_auto (FigureOptions) o = { 0 };
+  int status;
+  if (!figure_parse ("- learning curves of one or more runs", entries, &o, &argc, &argv, &status))
+    return status;
+  if (run_dirs == NULL || run_dirs[0] == NULL)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s needs --run DIR (a folder written by convscope train --out)",
+                                g_get_prgname ());
+  if (!(smoothing >= 0 && smoothing <= 0.99))
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--smoothing must be from 0 to 0.99, not %g", smoothing);
+  CnnCurvesShow show = CNN_CURVES_BOTH;
+  if (plot && strcmp (plot, "loss") == 0)
+    show = CNN_CURVES_LOSS;
+  else if (plot && strcmp (plot, "accuracy") == 0)
+    show = CNN_CURVES_ACCURACY;
+  else if (plot && strcmp (plot, "both") != 0)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--plot takes loss, accuracy or both, not “%s”", plot);
+
+  g_autoptr (GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) cnn_curve_run_free);
+  for (int i = 0; run_dirs[i]; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      CnnCurveRun *run = cnn_run_folder_load (run_dirs[i], &error);
+      if (run == NULL)
+        return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s", error->message);
+      g_ptr_array_add (runs, run);
+    }
+  CnnCurvesData data;
+  cnn_curves_data_init (&data);
+  data.runs = (CnnCurveRun *const *) runs->pdata;
+  data.n_runs = runs->len;
+  data.show = show;
+  data.log_loss = log_loss;
+  data.smoothing = smoothing;
+  data.raw = !no_raw;
+  data.title = figure_title (&o, runs->len == 1 ? "Learning curves" : "Learning curves, compared");
+  if (csv)
+    {
+      g_autoptr (GError) error = NULL;
+      if (!cnn_curve_runs_write_csv (data.runs, data.n_runs, smoothing, csv, &error))
+        return cnn_cli_fail (error);
+    }
+  double w, h;
+  cnn_panel_curves_natural_size (&data, o.render_style, &w, &h);
+  return figure_export (&o, w, h, draw_curves, &data);
+}
+
+/* The network of --model: a checkpoint with its trained weights, or a
+ * preset or spec file with fresh ones for the input of --data or
+ * --input-shape (default the default data set's, 1×28×28, 10 classes). */
+typedef struct
+{
+  char *model, *data, *shape;
+  int   classes;
+  gint64 seed;
+} ModelOptions;
+
+static void
+model_options_clear (ModelOptions *m)
+{
+  g_free (m->model);
+  g_free (m->data);
+  g_free (m->shape);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ModelOptions, model_options_clear)
+
+#define MODEL_ENTRIES(m) \
+  { "model", 'm', 0, G_OPTION_ARG_FILENAME, &(m).model, "checkpoint, preset or spec file (default cnn2)", "M" }, \
+  { "data", 'd', 0, G_OPTION_ARG_STRING, &(m).data, "for a preset: the data set whose input and classes it is built for", "D" }, \
+  { "input-shape", 0, 0, G_OPTION_ARG_STRING, &(m).shape, "for a preset: channels,height,width (default 1,28,28)", "C,H,W" }, \
+  { "classes", 0, 0, G_OPTION_ARG_INT, &(m).classes, "for a preset: number of classes (default 10)", "K" }, \
+  { "seed", 's', 0, G_OPTION_ARG_INT64, &(m).seed, "for a preset: seed of the fresh weights (default 0)", "S" }
+
+static CnnNetwork *
+load_model (const ModelOptions *m, CnnCheckpoint **ckpt_out, char **name, int *status)
+{
+  g_autoptr (GError) error = NULL;
+  const char *model = m->model ? m->model : "cnn2";
+  g_autofree char *base = g_path_get_basename (model);
+  *name = g_strdup (base);
+  if (cnn_cli_is_checkpoint (model))
+    {
+      /* "run-adam/best.ckpt": the run folder tells checkpoints apart */
+      g_autofree char *dir = g_path_get_dirname (model);
+      g_autofree char *dir_base = g_path_get_basename (dir);
+      if (strcmp (dir, ".") != 0)
+        {
+          g_free (*name);
+          *name = g_build_filename (dir_base, base, NULL);
+        }
+      CnnCheckpoint *ckpt = cnn_checkpoint_load (model, &error);
+      if (ckpt == NULL)
+        {
+          *status = cnn_cli_fail (error);
+          return NULL;
+        }
+      *ckpt_out = ckpt;
+      return ckpt->net;
+    }
+  if (m->seed < 0 || m->classes < 0 || m->classes > 255)
+    {
+      *status = cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, m->seed < 0 ? "--seed must not be negative"
+                                                                     : "--classes must be from 1 to 255");
+      return NULL;
+    }
+  CnnShape in = { 1, 28, 28 };
+  int k = 10;
+  if (m->data)
+    {
+      g_autoptr (CnnDataset) ds = cnn_dataset_load (m->data, 0, &error);
+      if (ds == NULL)
+        {
+          *status = cnn_cli_fail (error);
+          return NULL;
+        }
+      in = (CnnShape) { ds->train->c, ds->train->h, ds->train->w };
+      k = ds->n_classes;
+    }
+  if (m->shape && !cnn_cli_parse_shape (m->shape, &in, &error))
+    {
+      *status = cnn_cli_fail (error);
+      return NULL;
+    }
+  if (m->classes > 0)
+    k = m->classes;
+  g_autofree char *source = NULL;
+  g_autofree char *spec = cnn_model_spec_load (model, &source, &error);
+  CnnNetwork *net = spec ? cnn_network_new (spec, source, in, k, &error) : NULL;
+  if (net == NULL)
+    {
+      *status = cnn_cli_fail (error);
+      return NULL;
+    }
+  cnn_network_init_params (net, (guint64) m->seed);
+  return net;
+}
+
+/* figure filters: the first convolution's kernels */
+
+static void
+draw_filters (cairo_t *cr, double width, double height, const CnnRenderStyle *style, gpointer data)
+{
+  cnn_panel_filters_draw (data, style, cr, width, height);
+}
+
+static int
+figure_filters (int argc, char **argv)
+{
+  g_auto (ModelOptions) m = { 0 };
+  g_autofree char *scale = NULL, *layer = NULL;
+  GOptionEntry entries[] = {
+    MODEL_ENTRIES (m),
+    { "scale", 0, 0, G_OPTION_ARG_STRING, &scale, "filter (each filter to its own range, default) or shared", "S" },
+    { "layer", 'l', 0, G_OPTION_ARG_STRING, &layer, "a conv2d layer by name (default the first)", "NAME" },
+    { NULL }
+  };
+  g_auto (FigureOptions) o = { 0 };
+  int status;
+  if (!figure_parse ("- the kernels of the first convolution layer", entries, &o, &argc, &argv, &status))
+    return status;
+  g_autoptr (GError) error = NULL;
+  CnnFilterScale mode = CNN_FILTER_SCALE_FILTER;
+  if (scale && !cnn_filter_scale_parse (scale, &mode, &error))
+    return cnn_cli_fail (error);
+
+  g_autoptr (CnnCheckpoint) ckpt = NULL;
+  g_autofree char *name = NULL;
+  CnnNetwork *net = load_model (&m, &ckpt, &name, &status);
+  if (net == NULL)
+    return status;
+  g_autoptr (CnnNetwork) owned = ckpt ? NULL : net;
+  int index = -1;
+  if (layer && (index = cnn_network_find_layer (net, layer)) < 0)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s has no layer “%s”", name, layer);
+  if (index < 0 && cnn_filters_find_layer (net) < 0)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s has no conv2d layer, so it has no filters to show",
+                                name);
+  g_autoptr (CnnFiltersData) data = cnn_filters_data_new (net, NULL, index, &error);
+  if (data == NULL)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s: %s", name, error->message);
+  data->scale = mode;
+  g_autofree char *title = ckpt ? g_strdup_printf ("Filters of %s, trained %d epoch%s", name,
+                                                   ckpt->meta.epochs_done,
+                                                   ckpt->meta.epochs_done == 1 ? "" : "s")
+                                : g_strdup_printf ("Filters of %s, untrained (seed %" G_GINT64_FORMAT ")",
+                                                   name, m.seed);
+  data->title = g_strdup (figure_title (&o, title));
+  double w, h;
+  cnn_panel_filters_natural_size (data, o.render_style, &w, &h);
+  return figure_export (&o, w, h, draw_filters, data);
+}
+
+/* figure summary: layers, output shapes, parameter counts */
+
+static void
+draw_summary (cairo_t *cr, double width, double height, const CnnRenderStyle *style, gpointer data)
+{
+  cnn_panel_summary_draw (data, style, cr, width, height);
+}
+
+static int
+figure_summary (int argc, char **argv)
+{
+  g_auto (ModelOptions) m = { 0 };
+  GOptionEntry entries[] = { MODEL_ENTRIES (m), { NULL } };
+  g_auto (FigureOptions) o = { 0 };
+  int status;
+  if (!figure_parse ("- the model summary as a table", entries, &o, &argc, &argv, &status))
+    return status;
+  g_autoptr (CnnCheckpoint) ckpt = NULL;
+  g_autofree char *name = NULL;
+  CnnNetwork *net = load_model (&m, &ckpt, &name, &status);
+  if (net == NULL)
+    return status;
+  g_autoptr (CnnNetwork) owned = ckpt ? NULL : net;
+  g_autoptr (CnnSummaryData) data = cnn_summary_data_new (net);
+  g_autofree char *title = g_strdup_printf ("Model %s", name);
+  data->title = g_strdup (figure_title (&o, title));
+  double w, h;
+  cnn_panel_summary_natural_size (data, o.render_style, &w, &h);
+  return figure_export (&o, w, h, draw_summary, data);
+}
+
 /* figure augment: one training image and what the trainer makes of it */
 
 static void
@@ -308,7 +555,7 @@ figure_augment (int argc, char **argv)
   return figure_export (&o, w, h, draw_image_strip, &strip);
 }
 
-/* Later panels (curves, filters, activations, …) are one line here. */
+/* Later panels (activations, …) are one line here. */
 static const struct
 {
   const char *name;
@@ -317,6 +564,9 @@ static const struct
 } panels[] = {
   { "data", figure_data, "sample images of each class, in a grid" },
   { "standardization", figure_standardization, "mean and std images of the training set, class counts" },
+  { "curves", figure_curves, "learning curves of run folders (train --out), overlaid" },
+  { "filters", figure_filters, "the kernels of the first convolution layer" },
+  { "summary", figure_summary, "layers, output shapes and parameter counts" },
   { "augment", figure_augment, "one training image and its augmented versions, epoch by epoch" },
 };
 

@@ -1,6 +1,8 @@
 /* convscope train: train a model, print the learning curve, save the run. */
 #include "cnn-cli.h"
 
+#include "cnn-run-folder.h"
+
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -277,6 +279,28 @@ cnn_cli_train (int argc, char **argv)
       return cnn_cli_fail (error);
     }
 
+  /* the settings, for the legend of `figure curves` and the window's history */
+  g_auto (CnnRunInfo) info;
+  cnn_run_info_init (&info);
+  info.model = g_strdup (model);
+  info.data = g_strdup (data);
+  info.optimizer = g_strdup (opt_text);
+  info.lr = config.optimizer.lr;
+  info.batch_size = batch;
+  info.epochs = epochs;
+  info.standardize = g_strdup (cnn_standardize_name (mode));
+  info.seed = seed;
+  info.val_split = val_split;
+  info.augment = cnn_augment_is_off (aug) ? NULL : g_strdup (aug_text);
+  info.steps_per_epoch = (n_train + batch - 1) / batch;
+  if (!cnn_run_info_save (&info, out_dir, &error))
+    {
+      fclose (run.metrics);
+      fclose (run.steps);
+      cnn_cli_fail (error);
+      return CNN_EXIT_FAILURE;
+    }
+
   if (!json)
     {
       printf ("Training %s on %s: %d training and %d validation images of %d×%d×%d, %d classes\n",
@@ -324,6 +348,6 @@ cnn_cli_train (int argc, char **argv)
       return st;
     }
   if (!json)
-    printf ("Saved %s/metrics.csv, model.ckpt and best.ckpt\n", out_dir);
+    printf ("Saved %s/metrics.csv, steps.csv, run.ini, model.ckpt and best.ckpt\n", out_dir);
   return CNN_EXIT_OK;
 }

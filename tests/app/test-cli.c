@@ -382,8 +382,8 @@ test_figure (void)
   g_assert_true (g_file_get_contents (pdf, &contents, NULL, NULL));
   g_assert_true (g_str_has_prefix (contents, "%PDF-"));
 
-  expect_bad_input ("figure", "figure needs a panel: data, standardization or augment");
-  expect_bad_input ("figure frobnicate --out x.png", "unknown figure “frobnicate”: use data, standardization or augment");
+  expect_bad_input ("figure", "figure needs a panel: data, standardization, curves, filters, summary or augment");
+  expect_bad_input ("figure frobnicate --out x.png", "unknown figure “frobnicate”: use data, standardization,");
   expect_bad_input ("figure data --data synthetic --out x.jpg", "x.jpg: unknown figure format “.jpg”");
   expect_bad_input ("figure data --data synthetic --out x.png --size 12x", "--size takes width x height");
   expect_bad_input ("figure data --data synthetic --out x.png --size 100000x10", "--size takes width x height");
@@ -414,6 +414,104 @@ test_figure (void)
   g_assert_cmpint (r_aug.status, ==, 1);
   g_assert_nonnull (strstr (r_aug.err, "/nonexistent-folder/x.png: cannot write"));
   g_assert_true (strchr (r_aug.err, '\n') == r_aug.err + strlen (r_aug.err) - 1);
+}
+
+static void
+test_figure_panels (void)
+{
+  /* a one-epoch run: its folder holds run.ini beside the CSV files */
+  g_autofree char *dir = g_build_filename (tmpdir, "fig-run", NULL);
+  g_autofree char *train = g_strdup_printf ("train --data synthetic --model lenet --epochs 1 "
+                                            "--batch-size 64 --optimizer sgd --lr 0.05 "
+                                            "--standardize pixel --seed 2 --out %s", dir);
+  g_auto (Result) t = { 0 };
+  run (&t, train);
+  g_assert_cmpint (t.status, ==, 0);
+  g_autofree char *ini_path = g_build_filename (dir, "run.ini", NULL);
+  g_autofree char *ini = NULL;
+  g_assert_true (g_file_get_contents (ini_path, &ini, NULL, NULL));
+  const char *keys[] = { "[run]\n", "model=lenet\n", "data=synthetic\n", "optimizer=sgd lr=0.05\n",
+                         "lr=0.05\n", "batch_size=64\n", "epochs=1\n", "standardize=pixel\n",
+                         "seed=2\n", "val_split=0.1\n", "steps_per_epoch=85\n" };
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (strstr (ini, keys[i]) == NULL)
+      g_error ("run.ini lacks “%s”:\n%s", keys[i], ini);
+
+  /* the curves of that folder, twice overlaid, as PNG and CSV */
+  g_autofree char *png = g_build_filename (tmpdir, "curves.png", NULL);
+  g_autofree char *csv = g_build_filename (tmpdir, "curves.csv", NULL);
+  g_autofree char *curves = g_strdup_printf ("figure curves --run %s --run %s --log --smoothing 0.8 "
+                                             "--dpi 150 --csv %s --out %s", dir, dir, csv, png);
+  g_auto (Result) c = { 0 };
+  run (&c, curves);
+  g_assert_cmpint (c.status, ==, 0);
+  g_assert_cmpstr (c.err, ==, "");
+  guint32 w, h;
+  png_size (png, &w, &h);
+  g_assert_cmpuint (w, >=, 960 * 150 / 96);
+  g_assert_cmpuint (h, >=, 380 * 150 / 96);
+  g_autofree char *table = NULL;
+  g_assert_true (g_file_get_contents (csv, &table, NULL, NULL));
+  g_assert_true (g_str_has_prefix (table, "run,epoch,step,train_loss,train_loss_smoothed,"));
+  g_assert_nonnull (strstr (table, "\nfig-run: lenet · sgd 0.05 · standardize pixel,"));
+  /* 85 steps of each run and the header */
+  g_auto (GStrv) rows = g_strsplit (g_strstrip (table), "\n", -1);
+  g_assert_cmpint (g_strv_length (rows), ==, 1 + 2 * 85);
+
+  /* filters of the trained checkpoint as SVG, the summary of a preset as PDF */
+  g_autofree char *svg = g_build_filename (tmpdir, "filters.svg", NULL);
+  g_autofree char *filters = g_strdup_printf ("figure filters --model %s/best.ckpt --scale shared "
+                                              "--out %s", dir, svg);
+  g_auto (Result) f = { 0 };
+  run (&f, filters);
+  g_assert_cmpint (f.status, ==, 0);
+  g_autofree char *svg_text = NULL;
+  g_assert_true (g_file_get_contents (svg, &svg_text, NULL, NULL));
+  g_assert_nonnull (strstr (svg_text, "<svg"));
+  g_assert_nonnull (strstr (svg_text, "</svg>"));
+  g_autofree char *pdf = g_build_filename (tmpdir, "summary.pdf", NULL);
+  g_autofree char *summary = g_strdup_printf ("figure summary --model cnn2 --style print --out %s", pdf);
+  g_auto (Result) s = { 0 };
+  run (&s, summary);
+  g_assert_cmpint (s.status, ==, 0);
+  g_autofree char *pdf_text = NULL;
+  gsize pdf_len = 0;
+  g_assert_true (g_file_get_contents (pdf, &pdf_text, &pdf_len, NULL));
+  g_assert_true (g_str_has_prefix (pdf_text, "%PDF-"));
+  g_assert_cmpuint (pdf_len, >, 16);   /* and it is complete: the trailer at the end */
+  g_assert_nonnull (g_strstr_len (pdf_text + pdf_len - 16, 16, "%%EOF"));
+  g_autofree char *png2 = g_build_filename (tmpdir, "filters.png", NULL);
+  g_autofree char *filters2 = g_strdup_printf ("figure filters --model vgg-mini --input-shape 3,32,32 "
+                                               "--out %s", png2);
+  g_auto (Result) f2 = { 0 };
+  run (&f2, filters2);
+  g_assert_cmpint (f2.status, ==, 0);
+  png_size (png2, &w, &h);
+  g_assert_cmpuint (w, >, 200);
+
+  /* bad input: exit 2, one line naming the folder, file and line */
+  expect_bad_input ("figure curves --out x.png", "needs --run DIR");
+  expect_bad_input ("figure curves --run /nonexistent/run --out x.png", "/nonexistent/run: no such run folder");
+  g_autofree char *broken = g_build_filename (tmpdir, "broken-run", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (broken, 0755), ==, 0);
+  g_autofree char *bad_args = g_strdup_printf ("figure curves --run %s --out x.png", broken);
+  expect_bad_input (bad_args, "broken-run: not a run folder: it has no metrics.csv");
+  g_autofree char *metrics = g_build_filename (broken, "metrics.csv", NULL);
+  g_assert_true (g_file_set_contents (metrics, "epoch,train_loss,train_acc,val_loss,val_acc\n1,x,0,0,0\n",
+                                      -1, NULL));
+  g_autofree char *bad_line = g_strdup_printf ("%s:2: train_loss is “x”, not a number", metrics);
+  expect_bad_input (bad_args, bad_line);
+  g_autofree char *mixed = g_strdup_printf ("figure curves --run %s --run %s --out x.png", dir, broken);
+  expect_bad_input (mixed, "metrics.csv:2:");
+  expect_bad_input ("figure curves --run . --smoothing 1 --out x.png", "--smoothing must be from 0 to 0.99");
+  expect_bad_input ("figure curves --run . --plot lr --out x.png", "--plot takes loss, accuracy or both");
+  expect_bad_input ("figure filters --model fcnn --out x.png", "fcnn has no conv2d layer");
+  expect_bad_input ("figure filters --model cnn2 --layer bn1 --out x.png", "bn1 is a batchnorm layer, not a conv2d");
+  expect_bad_input ("figure filters --model cnn2 --layer nope --out x.png", "cnn2 has no layer “nope”");
+  expect_bad_input ("figure filters --model cnn2 --scale global --out x.png", "--scale takes filter");
+  expect_bad_input ("figure summary --model nonexistent-model --out x.png", "nonexistent-model");
+  g_autofree char *x_png = g_build_filename (tmpdir, "x.png", NULL);
+  g_assert_false (g_file_test (x_png, G_FILE_TEST_EXISTS));
 }
 
 static void
@@ -449,6 +547,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/image-folder-val", test_image_folder_val);
   g_test_add_func ("/cli/figure", test_figure);
   g_test_add_func ("/cli/train-augment", test_train_augment);
+  g_test_add_func ("/cli/figure-panels", test_figure_panels);
   int status = g_test_run ();
   remove_tree (tmpdir);
   g_free (tmpdir);

@@ -5,9 +5,12 @@
 
 #include "cnn-colormap.h"
 #include "cnn-error.h"
+#include "cnn-panel-curves.h"
+#include "cnn-panel-filters.h"
 #include "cnn-panel-image-strip.h"
 #include "cnn-panel-samples.h"
 #include "cnn-panel-standardization.h"
+#include "cnn-panel-summary.h"
 #include "cnn-render-axis.h"
 #include "cnn-render-bars.h"
 #include "cnn-render-export.h"
@@ -15,3 +18,4 @@
 #include "cnn-render-grid.h"
 #include "cnn-render-style.h"
 #include "cnn-render-text.h"
+#include "cnn-run-folder.h"
