@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include "cnn-error.h"
+#include "cnn-file.h"
 
 static const char MAGIC[] = "CNNSCOPE-CKPT\n";
 #define MAGIC_LEN 14
@@ -55,6 +56,8 @@ cnn_checkpoint_save (const char *path, CnnNetwork *net, const float *params, con
   g_key_file_set_boolean (kf, "data", "val_fixed", meta->val_fixed);
   g_key_file_set_integer (kf, "training", "epochs_done", meta->epochs_done);
   g_key_file_set_string (kf, "training", "optimizer", meta->optimizer ? meta->optimizer : "");
+  if (meta->augment)
+    g_key_file_set_string (kf, "training", "augment", meta->augment);
   gsize header_len = 0;
   g_autofree char *header = g_key_file_to_data (kf, &header_len, NULL);
 
@@ -115,6 +118,7 @@ cnn_checkpoint_meta_clear (CnnCheckpointMeta *meta)
   g_clear_pointer (&meta->data, g_free);
   g_clear_pointer (&meta->class_names, g_strfreev);
   g_clear_pointer (&meta->optimizer, g_free);
+  g_clear_pointer (&meta->augment, g_free);
 }
 
 void
@@ -133,13 +137,8 @@ cnn_checkpoint_load (const char *path, GError **error)
 {
   g_autofree char *contents = NULL;
   gsize len = 0;
-  GError *local = NULL;
-  if (!g_file_get_contents (path, &contents, &len, &local))
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_IO, "%s", local->message);
-      g_error_free (local);
-      return NULL;
-    }
+  if (!cnn_file_read (path, &contents, &len, error))
+    return NULL;
   Reader r = { (const guint8 *) contents, (const guint8 *) contents + len };
   char magic[MAGIC_LEN];
   if (!take (&r, magic, MAGIC_LEN) || memcmp (magic, MAGIC, MAGIC_LEN) != 0)
@@ -170,6 +169,7 @@ cnn_checkpoint_load (const char *path, GError **error)
   r.p += header_len;
 
   g_autoptr (GKeyFile) kf = g_key_file_new ();
+  GError *local = NULL;
   if (!g_key_file_load_from_data (kf, header, header_len, G_KEY_FILE_NONE, &local))
     {
       g_autofree char *msg = g_strdup_printf ("its header is damaged: %s", local->message);
@@ -226,5 +226,7 @@ cnn_checkpoint_load (const char *path, GError **error)
     return fail (path, error, "its header names an unknown fit mode");
   ckpt->meta.limit_per_class = MAX (0, g_key_file_get_integer (kf, "data", "limit_per_class", NULL));
   ckpt->meta.val_fixed = g_key_file_get_boolean (kf, "data", "val_fixed", NULL);
+  /* absent from older checkpoints: NULL */
+  ckpt->meta.augment = g_key_file_get_string (kf, "training", "augment", NULL);
   return g_steal_pointer (&ckpt);
 }

@@ -32,6 +32,8 @@ typedef struct
   CnnFit   fit;            /* how images were resized to the input shape */
   int      limit_per_class; /* training images kept per class; 0: all */
   gboolean val_fixed;      /* validation was the data set's val/ folder */
+  char    *augment;        /* cnn_augment_describe() of the run; NULL in
+                            * checkpoints older than augmentation */
 } CnnCheckpointMeta;
 
 typedef struct

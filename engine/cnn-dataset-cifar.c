@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "cnn-error.h"
+#include "cnn-file.h"
 
 #define CIFAR_SIDE    32
 #define CIFAR_PIXELS  (3 * CIFAR_SIDE * CIFAR_SIDE)
@@ -102,13 +103,8 @@ static char **
 read_names (const char *path, GError **error)
 {
   g_autofree char *text = NULL;
-  GError *local = NULL;
-  if (!g_file_get_contents (path, &text, NULL, &local))
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_IO, "%s", local->message);
-      g_error_free (local);
-      return NULL;
-    }
+  if (!cnn_file_read (path, &text, NULL, error))
+    return NULL;
   if (!g_utf8_validate (text, -1, NULL))
     {
       g_set_error (error, CNN_ERROR, CNN_ERROR_FORMAT, "%s: the class names are not UTF-8 text", path);
@@ -172,12 +168,8 @@ cnn_dataset_load_cifar (const char *dir, const CnnDataOptions *opts, GError **er
   const CnnDataOptions *o = opts ? opts : &defaults;
   if (!cnn_data_options_check (o, error))
     return NULL;
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_IO, "%s: %s", dir,
-                   g_file_test (dir, G_FILE_TEST_EXISTS) ? "not a folder" : "no such folder");
-      return NULL;
-    }
+  if (!cnn_folder_check (dir, error))
+    return NULL;
   g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   for (int b = 1; b <= N_BATCHES; b++)
     {

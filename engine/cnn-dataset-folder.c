@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cnn-error.h"
+#include "cnn-file.h"
 #include "cnn-pool.h"
 
 #define MAX_CLASSES    256   /* labels are bytes */
@@ -428,12 +429,8 @@ cnn_dataset_load_folder (const char *dir, const CnnDataOptions *opts, GError **e
   const CnnDataOptions *o = opts ? opts : &defaults;
   if (!cnn_data_options_check (o, error))
     return NULL;
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_IO, "%s: %s", dir,
-                   g_file_test (dir, G_FILE_TEST_EXISTS) ? "not a folder" : "no such folder");
-      return NULL;
-    }
+  if (!cnn_folder_check (dir, error))
+    return NULL;
   g_autofree char *test_dir = g_build_filename (dir, "test", NULL);
   Loader ld = { .dir = dir, .opts = o };
   ld.entries = g_ptr_array_new_with_free_func (entry_free);

@@ -134,6 +134,9 @@ void           cnn_normalizer_free  (CnnNormalizer *nz);
 /* dst (count, c, h, w) float from images idx[0..count-1] of set. */
 void           cnn_normalizer_gather (const CnnNormalizer *nz, const CnnImageSet *set,
                                       const int *idx, int count, float *dst);
+/* x (count, c, h, w) in byte units (augmented images) standardized in place,
+ * the same way cnn_normalizer_gather does bytes. */
+void           cnn_normalizer_apply  (const CnnNormalizer *nz, float *x, int count);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnnDataset, cnn_dataset_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnnImageSet, cnn_image_set_free)

@@ -1,6 +1,7 @@
 /* cnn-engine.h: the engine's umbrella header; app/ and ui/ include only this. */
 #pragma once
 
+#include "cnn-augment.h"
 #include "cnn-checkpoint.h"
 #include "cnn-dataset.h"
 #include "cnn-error.h"
@@ -10,6 +11,7 @@
 #include "cnn-network.h"
 #include "cnn-optimizer.h"
 #include "cnn-pool.h"
+#include "cnn-prefetch.h"
 #include "cnn-presets.h"
 #include "cnn-rng.h"
 #include "cnn-spec-edit.h"

@@ -18,6 +18,7 @@
 #include <png.h>
 
 #include "cnn-error.h"
+#include "cnn-file.h"
 
 /* A progressive JPEG can hold thousands of tiny scans, each a full pass
  * over the image: far more than any encoder writes means a hostile file. */
@@ -510,13 +511,8 @@ cnn_image_load (const char *path, GError **error)
 {
   g_autofree char *contents = NULL;
   gsize len = 0;
-  GError *local = NULL;
-  if (!g_file_get_contents (path, &contents, &len, &local))
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_IO, "%s", local->message);
-      g_error_free (local);
-      return NULL;
-    }
+  if (!cnn_file_read (path, &contents, &len, error))
+    return NULL;
   return cnn_image_decode ((const guint8 *) contents, len, path, error);
 }
 

@@ -154,3 +154,18 @@ cnn_normalizer_gather (const CnnNormalizer *nz, const CnnImageSet *set,
         out[j] = ((float) src[j] - mean[j]) * scale[j];
     }
 }
+
+void
+cnn_normalizer_apply (const CnnNormalizer *nz, float *x, int count)
+{
+  g_return_if_fail (nz != NULL && (x != NULL || count <= 0));
+  gsize chw = (gsize) nz->c * nz->h * nz->w;
+  const float *restrict mean = nz->mean;     /* (c, h, w) */
+  const float *restrict scale = nz->scale;   /* (c, h, w) */
+  for (int k = 0; k < count; k++)
+    {
+      float *restrict v = x + (gsize) k * chw;   /* (c, h, w) of x (count, c, h, w) */
+      for (gsize j = 0; j < chw; j++)
+        v[j] = (v[j] - mean[j]) * scale[j];
+    }
+}

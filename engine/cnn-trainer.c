@@ -5,6 +5,7 @@
 
 #include "cnn-error.h"
 #include "cnn-loss.h"
+#include "cnn-prefetch.h"
 
 struct _CnnTrainer
 {
@@ -16,6 +17,7 @@ struct _CnnTrainer
   const int           *val_idx;
   int                  n_val;
   CnnTrainConfig       config;
+  CnnAugment          *augment;        /* NULL: off */
   CnnOptimizer        *optimizer;
   CnnPool             *pool;
   CnnRng               shuffle_rng, dropout_rng;
@@ -70,6 +72,8 @@ cnn_trainer_new (CnnNetwork *net, const CnnImageSet *set, const CnnNormalizer *n
   t->val_idx = val_idx;
   t->n_val = n_val;
   t->config = *config;
+  t->augment = cnn_augment_is_off (config->augment) ? NULL : cnn_augment_copy (config->augment);
+  t->config.augment = t->augment;
   t->optimizer = cnn_optimizer_new (&config->optimizer, cnn_network_get_n_params (net));
   t->pool = cnn_pool_new (config->threads);
   cnn_rng_init (&t->shuffle_rng, config->seed, 1);
@@ -79,7 +83,8 @@ cnn_trainer_new (CnnNetwork *net, const CnnImageSet *set, const CnnNormalizer *n
   t->good_params = g_new (float, MAX (np, 1));
   t->good_state = g_new (float, MAX (ns, 1));
   int B = config->batch_size;
-  t->x = g_new (float, (size_t) B * cnn_shape_size (in));
+  if (t->augment == NULL)   /* otherwise the prefetcher holds the batches */
+    t->x = g_new (float, (size_t) B * cnn_shape_size (in));
   t->labels = g_new (guint8, B);
   t->dlogits = g_new (float, (size_t) B * K);
   return t;
@@ -91,6 +96,7 @@ cnn_trainer_free (CnnTrainer *t)
   if (t == NULL)
     return;
   cnn_optimizer_free (t->optimizer);
+  cnn_augment_free (t->augment);
   cnn_pool_free (t->pool);
   g_free (t->train_idx);
   g_free (t->best_params);
@@ -171,6 +177,14 @@ cnn_trainer_run (CnnTrainer *t, const CnnTrainCallbacks *cb, GError **error)
   const int steps = (t->n_train + B - 1) / B;   /* the last, partial batch too (Keras) */
   const int first_epoch = t->epochs_done + 1;
   snapshot (net, &t->good_params, &t->good_state);
+  /* lives for this call: every return below joins its thread */
+  g_autoptr (CnnPrefetch) prefetch = NULL;
+  if (t->augment)
+    {
+      prefetch = cnn_prefetch_new (t->set, t->nz, t->augment, t->config.seed, B, error);
+      if (prefetch == NULL)
+        return FALSE;
+    }
 
   for (int epoch = first_epoch; epoch < first_epoch + t->config.epochs; epoch++)
     {
@@ -178,6 +192,9 @@ cnn_trainer_run (CnnTrainer *t, const CnnTrainCallbacks *cb, GError **error)
       double loss_sum = 0.0;
       long correct = 0, seen = 0;
       cnn_rng_shuffle_int (&t->shuffle_rng, t->train_idx, t->n_train);
+      /* the epoch's first batch cannot be prepared before its shuffle */
+      if (prefetch)
+        cnn_prefetch_post (prefetch, epoch, t->train_idx, MIN (B, t->n_train));
 
       for (int step = 0; step < steps; step++)
         {
@@ -187,13 +204,25 @@ cnn_trainer_run (CnnTrainer *t, const CnnTrainCallbacks *cb, GError **error)
               return FALSE;
             }
           int start = step * B, count = MIN (B, t->n_train - start);
-          cnn_normalizer_gather (t->nz, t->set, t->train_idx + start, count, t->x);
-          gather_labels (t->set, t->train_idx + start, count, t->labels);
+          const float *x = t->x;
+          const guint8 *labels = t->labels;
+          if (prefetch)
+            {
+              x = cnn_prefetch_wait (prefetch, &labels);
+              if (step + 1 < steps)
+                cnn_prefetch_post (prefetch, epoch, t->train_idx + start + B,
+                                   MIN (B, t->n_train - start - B));
+            }
+          else
+            {
+              cnn_normalizer_gather (t->nz, t->set, t->train_idx + start, count, t->x);
+              gather_labels (t->set, t->train_idx + start, count, t->labels);
+            }
 
-          const float *logits = cnn_network_forward (net, t->x, count, TRUE, &t->dropout_rng,
+          const float *logits = cnn_network_forward (net, x, count, TRUE, &t->dropout_rng,
                                                      t->pool, logits_layer);
           int c = 0;
-          double loss = cnn_loss_softmax_xent (logits, t->labels, count, K, t->dlogits, &c);
+          double loss = cnn_loss_softmax_xent (logits, labels, count, K, t->dlogits, &c);
           if (!isfinite (loss))
             {
               /* the forward pass updated BN statistics with bad numbers too */

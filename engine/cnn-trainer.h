@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "cnn-augment.h"
 #include "cnn-dataset.h"
 #include "cnn-network.h"
 #include "cnn-optimizer.h"
@@ -47,6 +48,10 @@ typedef struct
   guint64            seed;
   int                threads;      /* 0: all cores */
   CnnOptimizerConfig optimizer;
+  /* NULL or off: none. Otherwise each training image is augmented anew each
+   * epoch (validation and evaluation never are), by a worker thread that
+   * prepares the next batch while the current one trains. Copied. */
+  const CnnAugment  *augment;
 } CnnTrainConfig;
 
 typedef struct _CnnTrainer CnnTrainer;

@@ -22,18 +22,29 @@ typedef struct
   float               *x;
   guint8              *labels;
   float               *dlogits;
+  CnnPrefetch         *prefetch;   /* with --augment: prepares the next batch */
+  int                  epoch;      /* passes over perm, for the augmentation */
 } Bench;
 
+/* the next batch's images: with and without augmentation, the same source */
 static const int *
-next_batch (Bench *b)
+next_indices (Bench *b)
 {
   if (b->pos + b->batch > b->set->n)
     {
       cnn_rng_shuffle_int (&b->rng, b->perm, b->set->n);
       b->pos = 0;
+      b->epoch++;
     }
   const int *idx = b->perm + b->pos;
   b->pos += b->batch;
+  return idx;
+}
+
+static const int *
+next_batch (Bench *b)
+{
+  const int *idx = next_indices (b);
   cnn_normalizer_gather (b->nz, b->set, idx, b->batch, b->x);
   for (int i = 0; i < b->batch; i++)
     b->labels[i] = b->set->labels[idx[i]];
@@ -41,15 +52,32 @@ next_batch (Bench *b)
 }
 
 static void
-train_step (Bench *b)
+train_on (Bench *b, const float *x, const guint8 *labels)
 {
   int K = cnn_network_get_n_classes (b->net), top = cnn_network_get_logits_layer (b->net);
-  next_batch (b);
-  const float *logits = cnn_network_forward (b->net, b->x, b->batch, TRUE, &b->rng, b->pool, top);
-  cnn_loss_softmax_xent (logits, b->labels, b->batch, K, b->dlogits, NULL);
+  const float *logits = cnn_network_forward (b->net, x, b->batch, TRUE, &b->rng, b->pool, top);
+  cnn_loss_softmax_xent (logits, labels, b->batch, K, b->dlogits, NULL);
   cnn_network_zero_grads (b->net);
   cnn_network_backward (b->net, top, b->dlogits, NULL, &b->rng, b->pool);
   cnn_optimizer_step (b->opt, cnn_network_get_params (b->net), cnn_network_get_grads (b->net));
+}
+
+static void
+train_step (Bench *b)
+{
+  next_batch (b);
+  train_on (b, b->x, b->labels);
+}
+
+/* as the trainer does it: the worker prepares batch k+1 while k trains */
+static void
+train_step_augmented (Bench *b)
+{
+  const guint8 *labels;
+  const float *x = cnn_prefetch_wait (b->prefetch, &labels);
+  /* batch k is ready, so reshuffling perm for k+1 cannot disturb it */
+  cnn_prefetch_post (b->prefetch, b->epoch, next_indices (b), b->batch);
+  train_on (b, x, labels);
 }
 
 static void
@@ -66,9 +94,9 @@ compare_double (const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-/* images/s: median over `windows` windows of about `seconds` each */
-static double
-measure (Bench *b, void (*step) (Bench *), double seconds, int windows)
+/* steps that take about `seconds`, after a warm-up */
+static int
+calibrate (Bench *b, void (*step) (Bench *), double seconds)
 {
   for (int i = 0; i < 3; i++)
     step (b);
@@ -80,18 +108,64 @@ measure (Bench *b, void (*step) (Bench *), double seconds, int windows)
       calib++;
     }
   double per_step = (g_get_monotonic_time () - t0) / 1e6 / calib;
-  int steps = MAX (2, (int) (seconds / per_step));
+  return MAX (2, (int) (seconds / per_step));
+}
+
+/* images/s of one window of `steps` steps */
+static double
+window (Bench *b, void (*step) (Bench *), int steps)
+{
+  gint64 s = g_get_monotonic_time ();
+  for (int i = 0; i < steps; i++)
+    step (b);
+  return (double) steps * b->batch / ((g_get_monotonic_time () - s) / 1e6);
+}
+
+static double
+median (double *rates, int n)
+{
+  qsort (rates, n, sizeof (double), compare_double);
+  return rates[n / 2];
+}
+
+/* images/s: median over `windows` windows of about `seconds` each */
+static double
+measure (Bench *b, void (*step) (Bench *), double seconds, int windows)
+{
+  int steps = calibrate (b, step, seconds);
   double rates[64];
   windows = CLAMP (windows, 1, 64);
   for (int w = 0; w < windows; w++)
+    rates[w] = window (b, step, steps);
+  return median (rates, windows);
+}
+
+/* Training without and with augmentation in alternating windows, so that a
+ * busy machine slows both alike and the ratio stays fair. A prefetcher
+ * lives for each augmented window: between them plain steps reshuffle perm. */
+static gboolean
+measure_pair (Bench *b, const CnnAugment *aug, double seconds, int windows, double *plain,
+              double *augmented, GError **error)
+{
+  int steps = calibrate (b, train_step, seconds);
+  double rates[2][64];
+  windows = CLAMP (windows, 1, 64);
+  for (int w = 0; w < windows; w++)
     {
-      gint64 s = g_get_monotonic_time ();
-      for (int i = 0; i < steps; i++)
-        step (b);
-      rates[w] = (double) steps * b->batch / ((g_get_monotonic_time () - s) / 1e6);
+      rates[0][w] = window (b, train_step, steps);
+      b->prefetch = cnn_prefetch_new (b->set, b->nz, aug, 0, b->batch, error);
+      if (b->prefetch == NULL)
+        return FALSE;
+      cnn_prefetch_post (b->prefetch, b->epoch, next_indices (b), b->batch);
+      if (w == 0)
+        for (int i = 0; i < 3; i++)   /* the warm-up */
+          train_step_augmented (b);
+      rates[1][w] = window (b, train_step_augmented, steps);
+      g_clear_pointer (&b->prefetch, cnn_prefetch_free);
     }
-  qsort (rates, windows, sizeof (double), compare_double);
-  return rates[windows / 2];
+  *plain = median (rates[0], windows);
+  *augmented = median (rates[1], windows);
+  return TRUE;
 }
 
 static double
@@ -105,7 +179,7 @@ peak_rss_mib (void)
 int
 cnn_cli_bench (int argc, char **argv)
 {
-  g_autofree char *model = NULL, *data = NULL, *shape_text = NULL;
+  g_autofree char *model = NULL, *data = NULL, *shape_text = NULL, *augment = NULL;
   g_autofree char *input_size = NULL, *fit = NULL;
   int batch = 128, threads = 0, windows = 7, classes = 10, channels = 0;
   double window_s = 1.5;
@@ -122,6 +196,7 @@ cnn_cli_bench (int argc, char **argv)
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "worker threads (default: all cores)", "T" },
     { "windows", 0, 0, G_OPTION_ARG_INT, &windows, "timed windows, the median is reported (default 7)", "N" },
     { "window-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &window_s, "length of one window (default 1.5)", "S" },
+    { "augment", 0, 0, G_OPTION_ARG_STRING, &augment, "also measure training with this augmentation (as train --augment) and the ratio", "SPEC" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print one JSON object per model", NULL },
     { NULL }
   };
@@ -136,6 +211,10 @@ cnn_cli_bench (int argc, char **argv)
                                 "--window-seconds or --classes value is out of range");
 
   g_autoptr (GError) error = NULL;
+  g_autoptr (CnnAugment) aug = cnn_augment_parse (augment, &error);
+  if (aug == NULL)
+    return cnn_cli_fail (error);
+  const gboolean augmenting = !cnn_augment_is_off (aug);
   g_autoptr (CnnDataset) ds = NULL;
   g_autoptr (CnnImageSet) random_set = NULL;
   const CnnImageSet *set;
@@ -177,8 +256,12 @@ cnn_cli_bench (int argc, char **argv)
   g_autoptr (CnnPool) pool = cnn_pool_new (threads);
   g_autoptr (CnnNormalizer) nz = cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, set, NULL, 0);
 
+  g_autofree char *aug_text = cnn_augment_describe (aug);
+  if (!json && augmenting)
+    printf ("augmentation: %s\n", aug_text);
   if (!json)
-    printf ("%-14s %6s %7s %12s %12s %9s\n", "model", "batch", "threads", "train img/s", "infer img/s", "peak MiB");
+    printf ("%-14s %6s %7s %12s %12s %9s%s\n", "model", "batch", "threads", "train img/s", "infer img/s",
+            "peak MiB", augmenting ? " augmented/s  ratio" : "");
   for (int m = 0; models[m]; m++)
     {
       g_autoptr (CnnNetwork) net = NULL;
@@ -220,16 +303,32 @@ cnn_cli_bench (int argc, char **argv)
       b.labels = g_new (guint8, batch);
       b.dlogits = g_new (float, (size_t) batch * cnn_network_get_n_classes (use));
 
-      double train = measure (&b, train_step, window_s, windows);
+      double train = 0, train_aug = 0;
+      if (!augmenting)
+        train = measure (&b, train_step, window_s, windows);
+      else if (!measure_pair (&b, aug, window_s, windows, &train, &train_aug, &error))
+        {
+          g_free (b.perm);
+          g_free (b.x);
+          g_free (b.labels);
+          g_free (b.dlogits);
+          return cnn_cli_fail (error);
+        }
       double infer = measure (&b, infer_step, window_s / 2, windows);
       double rss = peak_rss_mib ();
+      g_autofree char *aug_json = augmenting
+        ? g_strdup_printf (", \"augment\": \"%s\", \"train_aug_img_s\": %.1f, \"aug_ratio\": %.3f",
+                           aug_text, train_aug, train_aug / train)
+        : g_strdup ("");
+      g_autofree char *aug_cols = augmenting
+        ? g_strdup_printf (" %12.0f %6.2f", train_aug, train_aug / train) : g_strdup ("");
       if (json)
         printf ("{\"model\": \"%s\", \"batch\": %d, \"threads\": %d, \"train_img_s\": %.1f, "
-                "\"infer_img_s\": %.1f, \"peak_rss_mib\": %.1f}\n",
-                models[m], batch, cnn_pool_get_n_threads (pool), train, infer, rss);
+                "\"infer_img_s\": %.1f, \"peak_rss_mib\": %.1f%s}\n",
+                models[m], batch, cnn_pool_get_n_threads (pool), train, infer, rss, aug_json);
       else
-        printf ("%-14s %6d %7d %12.0f %12.0f %9.1f\n", models[m], batch, cnn_pool_get_n_threads (pool),
-                train, infer, rss);
+        printf ("%-14s %6d %7d %12.0f %12.0f %9.1f%s\n", models[m], batch, cnn_pool_get_n_threads (pool),
+                train, infer, rss, aug_cols);
       fflush (stdout);
       g_free (b.perm);
       g_free (b.x);

@@ -478,7 +478,84 @@ figure_summary (int argc, char **argv)
   return figure_export (&o, w, h, draw_summary, data);
 }
 
-/* Later panels (curves, filters, augment, activations, …) are one line here. */
+/* figure augment: one training image and what the trainer makes of it */
+
+static void
+draw_image_strip (cairo_t *cr, double width, double height, const CnnRenderStyle *style,
+                  gpointer data)
+{
+  cnn_panel_image_strip_draw (data, style, cr, width, height);
+}
+
+#define DEFAULT_AUGMENT "rotation=15,width-shift=0.1,height-shift=0.1,hflip,zoom=0.1"
+
+static int
+figure_augment (int argc, char **argv)
+{
+  g_autofree char *data = NULL, *augment = NULL;
+  int image = 0, count = 9, columns = 10;
+  gint64 seed = 0;
+  GOptionEntry entries[] = {
+    { "data", 'd', 0, G_OPTION_ARG_STRING, &data, "data set (default " DEFAULT_DATA ")", "D" },
+    { "augment", 'a', 0, G_OPTION_ARG_STRING, &augment, "as train --augment (default " DEFAULT_AUGMENT ")", "SPEC" },
+    { "image", 'i', 0, G_OPTION_ARG_INT, &image, "index of the training image (default 0)", "I" },
+    { "count", 'n', 0, G_OPTION_ARG_INT, &count, "augmented versions: epochs 1 to N (default 9)", "N" },
+    { "columns", 0, 0, G_OPTION_ARG_INT, &columns, "images per row (default 10)", "N" },
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "the run's seed, as train --seed (default 0)", "S" },
+    { NULL }
+  };
+  g_auto (FigureOptions) o = { 0 };
+  int status;
+  if (!figure_parse ("- one training image as the trainer sees it, epoch by epoch", entries, &o,
+                     &argc, &argv, &status))
+    return status;
+  if (count < 1 || count > 64)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--count must be from 1 to 64, not %d", count);
+  if (columns < 1 || columns > 65)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--columns must be from 1 to 65, not %d", columns);
+  if (seed < 0)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--seed must not be negative");
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnAugment) aug = cnn_augment_parse (augment ? augment : DEFAULT_AUGMENT, &error);
+  if (aug == NULL)
+    return cnn_cli_fail (error);
+  g_autoptr (CnnDataset) ds = cnn_dataset_load (data ? data : DEFAULT_DATA, (guint64) seed, &error);
+  if (ds == NULL)
+    return cnn_cli_fail (error);
+  const CnnImageSet *set = ds->train;
+  if (image < 0 || image >= set->n)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--image must be from 0 to %d for %s, not %d",
+                                set->n - 1, ds->name, image);
+
+  /* the original, then epochs 1..count, each exactly as cnn_trainer_run
+   * augments this image in that epoch (byte units, before standardizing) */
+  const int n = count + 1;
+  const size_t size = (size_t) set->c * set->h * set->w;
+  g_autofree float *pixels = g_new (float, (size_t) n * size);
+  g_autofree const float **images = g_new (const float *, n);
+  g_auto (GStrv) captions = g_new0 (char *, n + 1);
+  for (int k = 0; k < n; k++)
+    {
+      float *dst = pixels + (size_t) k * size;    /* (c, h, w) */
+      cnn_augment_sample (k == 0 ? NULL : aug, (guint64) seed, k, set, image, NULL, dst);
+      images[k] = dst;
+      captions[k] = k == 0 ? g_strdup_printf ("original (%s)", ds->class_names[set->labels[image]])
+                           : g_strdup_printf ("epoch %d", k);
+    }
+  g_autofree char *spec = cnn_augment_describe (aug);
+  g_autofree char *title = g_strdup_printf ("%s image %d, augmented: %s", ds->name, image, spec);
+  CnnPanelImageStrip strip = {
+    .c = set->c, .h = set->h, .w = set->w, .n = n, .images = images,
+    .captions = (const char *const *) captions, .max_cols = columns,
+    .title = figure_title (&o, title),
+  };
+  double w, h;
+  cnn_panel_image_strip_natural_size (&strip, o.render_style, &w, &h);
+  return figure_export (&o, w, h, draw_image_strip, &strip);
+}
+
+/* Later panels (activations, …) are one line here. */
 static const struct
 {
   const char *name;
@@ -490,6 +567,7 @@ static const struct
   { "curves", figure_curves, "learning curves of run folders (train --out), overlaid" },
   { "filters", figure_filters, "the kernels of the first convolution layer" },
   { "summary", figure_summary, "layers, output shapes and parameter counts" },
+  { "augment", figure_augment, "one training image and its augmented versions, epoch by epoch" },
 };
 
 static void

@@ -142,6 +142,7 @@ cnn_cli_train (int argc, char **argv)
 {
   g_autofree char *data = NULL, *model = NULL, *optimizer = NULL, *standardize = NULL, *out = NULL;
   g_autofree char *input_size = NULL, *fit = NULL;
+  g_autofree char *augment = NULL;
   double lr = NAN, momentum = NAN, rho = NAN, beta1 = NAN, beta2 = NAN, epsilon = NAN;
   double initial_accumulator = NAN;
   double val_split = NAN;   /* NAN: not given, 0.1 */
@@ -164,6 +165,7 @@ cnn_cli_train (int argc, char **argv)
     { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "images per step (default 128)", "B" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "seed of weights, shuffling, split and dropout (default 0)", "S" },
     { "standardize", 0, 0, G_OPTION_ARG_STRING, &standardize, "scale (default: pixels to [0,1]), pixel, channel or none", "MODE" },
+    { "augment", 0, 0, G_OPTION_ARG_STRING, &augment, "augment training images anew each epoch, as Keras' ImageDataGenerator: any of rotation=DEGREES,width-shift=F,height-shift=F,zoom=F,hflip,vflip,fill=nearest|constant|reflect|wrap,cval=V (default none)", "SPEC" },
     { "val-split", 0, 0, G_OPTION_ARG_DOUBLE, &val_split, "fraction held out for validation, stratified (default 0.1; 0 for none; a val/ folder replaces it)", "F" },
     { "input-size", 0, 0, G_OPTION_ARG_STRING, &input_size, "resize images to height,width (default: the most common size of an image folder, else the data's own)", "H,W" },
     { "channels", 0, 0, G_OPTION_ARG_INT, &channels, "1 (gray) or 3 (color) (default: gray unless some image has color)", "1|3" },
@@ -219,6 +221,10 @@ cnn_cli_train (int argc, char **argv)
   CnnDataOptions data_opts = { .seed = (guint64) seed };
   if (!cnn_cli_data_options (input_size, channels, fit, strict, &data_opts, &error))
     return cnn_cli_fail (error);
+  g_autoptr (CnnAugment) aug = cnn_augment_parse (augment, &error);
+  if (aug == NULL)
+    return cnn_cli_fail (error);
+  config.augment = aug;
 
   if (data == NULL)
     data = g_strdup ("fashion-mnist");
@@ -255,9 +261,11 @@ cnn_cli_train (int argc, char **argv)
     return cnn_cli_fail_printf (CNN_EXIT_FAILURE, "%s: cannot create the run folder: %s", out_dir,
                                 g_strerror (errno));
   g_autofree char *opt_text = cnn_optimizer_config_describe (&config.optimizer);
+  g_autofree char *aug_text = cnn_augment_describe (aug);
   CnnCheckpointMeta meta = { .data = data, .class_names = ds->class_names, .val_split = val_split,
                              .seed = (guint64) seed, .optimizer = opt_text, .fit = data_opts.fit,
-                             .limit_per_class = limit_per_class, .val_fixed = val_fixed };
+                             .limit_per_class = limit_per_class, .val_fixed = val_fixed,
+                             .augment = aug_text };
   TrainRun run = { .json = json, .tty = isatty (STDERR_FILENO) && !json, .out_dir = out_dir,
                    .net = net, .trainer = trainer, .nz = nz, .meta = &meta };
   run.metrics = open_csv (out_dir, "metrics.csv",
@@ -283,6 +291,7 @@ cnn_cli_train (int argc, char **argv)
   info.standardize = g_strdup (cnn_standardize_name (mode));
   info.seed = seed;
   info.val_split = val_split;
+  info.augment = cnn_augment_is_off (aug) ? NULL : g_strdup (aug_text);
   info.steps_per_epoch = (n_train + batch - 1) / batch;
   if (!cnn_run_info_save (&info, out_dir, &error))
     {
@@ -301,9 +310,10 @@ cnn_cli_train (int argc, char **argv)
                 val_split_given ? " (--val-split is ignored)" : "");
       if (limit_per_class > 0)
         printf ("Training images limited to %d per class (chosen with the seed)\n", limit_per_class);
-      printf ("%s, batch %d, %d epochs, standardize %s, seed %" G_GINT64_FORMAT ", %d threads\n",
+      printf ("%s, batch %d, %d epochs, standardize %s, seed %" G_GINT64_FORMAT ", %d threads%s%s\n",
               opt_text, batch, epochs, cnn_standardize_name (mode), seed,
-              cnn_pool_get_n_threads (cnn_trainer_get_pool (trainer)));
+              cnn_pool_get_n_threads (cnn_trainer_get_pool (trainer)),
+              cnn_augment_is_off (aug) ? "" : ", augment ", cnn_augment_is_off (aug) ? "" : aug_text);
       fflush (stdout);
     }
 

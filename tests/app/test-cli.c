@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cnn-test-images.h"
+#include "cnn-engine.h"
 
 static char *tmpdir;
 
@@ -165,6 +166,33 @@ test_train_eval (void)
   run (&t, ev_test);
   g_assert_cmpint (t.status, ==, 0);
   g_assert_nonnull (strstr (t.out, "\"split\": \"test\""));
+}
+
+static void
+test_train_augment (void)
+{
+  /* one epoch with augmentation: the header says which, the checkpoint
+   * keeps it in canonical form */
+  g_autofree char *out = g_build_filename (tmpdir, "augmented", NULL);
+  g_autofree char *args = g_strdup_printf ("train --data synthetic --model lenet --epochs 1 "
+                                           "--batch-size 64 --seed 2 --out %s "
+                                           "--augment hflip,rotation=10,width-shift=0.1,zoom=0.1", out);
+  g_auto (Result) r = { 0 };
+  run (&r, args);
+  g_assert_cmpint (r.status, ==, 0);
+  const char *canonical = "rotation=10,width-shift=0.1,zoom=0.1,hflip,fill=nearest";
+  g_autofree char *header = g_strdup_printf (", augment %s\n", canonical);
+  g_assert_nonnull (strstr (r.out, header));
+  g_autofree char *path = g_build_filename (out, "model.ckpt", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnCheckpoint) ck = cnn_checkpoint_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ck->meta.augment, ==, canonical);
+
+  expect_bad_input ("train --data synthetic --augment rotation=15,flip",
+                    "augmentation “flip”: unknown setting; use rotation=DEGREES");
+  expect_bad_input ("train --data synthetic --augment zoom=2", "zoom takes a number from 0 up to");
+  expect_bad_input ("bench --data synthetic --augment fill=mirror", "fill is nearest, constant, reflect or wrap");
 }
 
 static void
@@ -354,12 +382,24 @@ test_figure (void)
   g_assert_true (g_file_get_contents (pdf, &contents, NULL, NULL));
   g_assert_true (g_str_has_prefix (contents, "%PDF-"));
 
-  expect_bad_input ("figure", "figure needs a panel: data, standardization, curves, filters or summary");
+  expect_bad_input ("figure", "figure needs a panel: data, standardization, curves, filters, summary or augment");
   expect_bad_input ("figure frobnicate --out x.png", "unknown figure “frobnicate”: use data, standardization,");
   expect_bad_input ("figure data --data synthetic --out x.jpg", "x.jpg: unknown figure format “.jpg”");
   expect_bad_input ("figure data --data synthetic --out x.png --size 12x", "--size takes width x height");
   expect_bad_input ("figure data --data synthetic --out x.png --size 100000x10", "--size takes width x height");
   expect_bad_input ("figure data --data synthetic --out x.png --dpi 0", "--dpi must be from 10 to 2400");
+
+  /* augment: the original and 3 epochs in one row */
+  g_autofree char *args4 = g_strdup_printf ("figure augment --data synthetic --augment hflip,rotation=10 "
+                                            "--count 3 --image 7 --out %s", png);
+  g_auto (Result) r4 = { 0 };
+  run (&r4, args4);
+  g_assert_cmpint (r4.status, ==, 0);
+  png_size (png, &w, &h);
+  g_assert_cmpuint (w, >, 4 * 48);
+  g_assert_cmpuint (h, <, w);
+  expect_bad_input ("figure augment --data synthetic --augment twirl --out x.png", "twirl");
+  expect_bad_input ("figure augment --data synthetic --image 999999 --out x.png", "--image must be from 0 to");
   expect_bad_input ("figure data --data synthetic --out x.png --style neon", "unknown style “neon”");
   expect_bad_input ("figure data --data synthetic", "needs --out");
   expect_bad_input ("figure data --data synthetic --per-class 0 --out x.png", "--per-class must be from 1 to 64");
@@ -369,11 +409,11 @@ test_figure (void)
   g_assert_false (g_file_test (x_png, G_FILE_TEST_EXISTS));
 
   /* a folder that does not exist: a failure to write (1), one line, no file */
-  g_auto (Result) r4 = { 0 };
-  run (&r4, "figure data --data synthetic --out /nonexistent-folder/x.png");
-  g_assert_cmpint (r4.status, ==, 1);
-  g_assert_nonnull (strstr (r4.err, "/nonexistent-folder/x.png: cannot write"));
-  g_assert_true (strchr (r4.err, '\n') == r4.err + strlen (r4.err) - 1);
+  g_auto (Result) r_aug = { 0 };
+  run (&r_aug, "figure data --data synthetic --out /nonexistent-folder/x.png");
+  g_assert_cmpint (r_aug.status, ==, 1);
+  g_assert_nonnull (strstr (r_aug.err, "/nonexistent-folder/x.png: cannot write"));
+  g_assert_true (strchr (r_aug.err, '\n') == r_aug.err + strlen (r_aug.err) - 1);
 }
 
 static void
@@ -506,6 +546,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/image-folder", test_image_folder);
   g_test_add_func ("/cli/image-folder-val", test_image_folder_val);
   g_test_add_func ("/cli/figure", test_figure);
+  g_test_add_func ("/cli/train-augment", test_train_augment);
   g_test_add_func ("/cli/figure-panels", test_figure_panels);
   int status = g_test_run ();
   remove_tree (tmpdir);

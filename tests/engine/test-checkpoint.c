@@ -184,6 +184,35 @@ test_data_keys (void)
 }
 
 static void
+test_augment_meta (void)
+{
+  /* the run's augmentation travels with the checkpoint; a checkpoint
+   * written before there was augmentation (no such key) still loads */
+  g_autoptr (CnnNetwork) net = make_net ();
+  g_autoptr (CnnDataset) ds = cnn_dataset_new_synthetic (1, 20, 0);
+  g_autoptr (CnnNormalizer) nz = cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, ds->train, NULL, 0);
+  const char *texts[] = { "rotation=15,hflip,fill=nearest", NULL };
+  for (gsize i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      CnnCheckpointMeta meta = { .data = "synthetic", .optimizer = "adam lr=0.001",
+                                 .augment = (char *) texts[i] };
+      g_autofree char *path = g_build_filename (tmpdir, i == 0 ? "aug.ckpt" : "old.ckpt", NULL);
+      g_autoptr (GError) error = NULL;
+      g_assert_true (cnn_checkpoint_save (path, net, NULL, NULL, nz, &meta, &error));
+      g_autofree char *bytes = NULL;
+      gsize len;
+      g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+      /* the header text starts after the magic, version and length */
+      gboolean has_key = g_strstr_len (bytes + 22, len - 22, "\naugment=") != NULL;
+      g_assert_true (has_key == (texts[i] != NULL));
+      g_autoptr (CnnCheckpoint) ck = cnn_checkpoint_load (path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (ck->meta.augment, ==, texts[i]);
+      g_assert_cmpstr (ck->meta.optimizer, ==, "adam lr=0.001");
+    }
+}
+
+static void
 remove_tree (const char *dir)
 {
   g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
@@ -205,6 +234,7 @@ main (int argc, char **argv)
   g_test_add_func ("/checkpoint/damaged", test_damaged);
   g_test_add_func ("/checkpoint/atomic-overwrite", test_atomic_overwrite);
   g_test_add_func ("/checkpoint/data-keys", test_data_keys);
+  g_test_add_func ("/checkpoint/augment-meta", test_augment_meta);
   int status = g_test_run ();
   remove_tree (tmpdir);
   g_free (tmpdir);
