@@ -28,6 +28,7 @@ cnn_run_settings_copy (const CnnRunSettings *settings)
   CnnRunSettings *s = g_memdup2 (settings, sizeof *settings);
   s->data = g_strdup (settings->data);
   s->model = g_strdup (settings->model);
+  s->augment = g_strdup (settings->augment);
   return s;
 }
 
@@ -38,6 +39,7 @@ cnn_run_settings_free (CnnRunSettings *s)
     return;
   g_free (s->data);
   g_free (s->model);
+  g_free (s->augment);
   g_free (s);
 }
 
@@ -84,6 +86,9 @@ cnn_run_settings_check (const CnnRunSettings *s, GError **error)
                    "threads must be between 0 (all cores) and %d", CNN_MAX_THREADS);
       return FALSE;
     }
+  g_autoptr (CnnAugment) aug = cnn_augment_parse (s->augment, error);
+  if (aug == NULL)
+    return FALSE;
   /* the optimizer's own range checks, key by key */
   CnnOptimizerConfig check;
   if (!cnn_optimizer_config_init (&check, cnn_optimizer_kind_name (s->optimizer.kind), error))
@@ -164,6 +169,12 @@ cnn_run_settings_describe (const CnnRunSettings *s)
       g_auto (GStrv) inits = g_strsplit (CNN_INIT_CHOICES, "|", -1);
       if (s->edit.init < (int) g_strv_length (inits))
         g_string_append_printf (label, " · %s", inits[s->edit.init]);
+    }
+  g_autoptr (CnnAugment) aug = cnn_augment_parse (s->augment, NULL);
+  if (aug && !cnn_augment_is_off (aug))
+    {
+      g_autofree char *text = cnn_augment_describe (aug);
+      g_string_append_printf (label, " · augment %s", text);
     }
   if (s->batch_size != 128)
     g_string_append_printf (label, " · batch %d", s->batch_size);

@@ -21,6 +21,7 @@ typedef struct
   CnnSpecEdit        edit;             /* initialization, dropout, batch norm */
   double             val_split;        /* [0, 1) */
   int                limit_per_class;  /* training images per class; 0: all */
+  char              *augment;          /* cnn_augment_parse text; NULL or "none": off */
 } CnnRunSettings;
 
 /* cnn2 on Fashion-MNIST with Adam, 5 epochs of 128: what `convscope train` does. */

@@ -66,6 +66,7 @@ typedef struct
   CnnNetwork     *net;            /* always owned by the job while it runs */
   CnnNormalizer  *nz;
   gboolean        nz_owned;
+  CnnAugment     *augment;        /* NULL: none */
   CnnShape        in_shape;       /* set before `ready` */
   int             n_classes;
   int             epochs;
@@ -89,6 +90,7 @@ job_free (Job *job)
   cnn_network_free (job->net);
   if (job->nz_owned)
     cnn_normalizer_free (job->nz);
+  cnn_augment_free (job->augment);
   g_clear_error (&job->error);
   g_free (job);
 }
@@ -316,7 +318,8 @@ worker (gpointer data)
     {
       CnnTrainConfig config = { .epochs = job->epochs, .batch_size = job->settings->batch_size,
                                 .seed = job->settings->seed, .threads = job->settings->threads,
-                                .optimizer = job->settings->optimizer };
+                                .optimizer = job->settings->optimizer,
+                                .augment = job->augment };
       trainer = cnn_trainer_new (job->net, job->dataset->train, job->nz, train_idx, n_train,
                                  val_idx, n_val, &config, &job->error);
       ok = trainer != NULL;
@@ -509,6 +512,8 @@ static void
 launch (CnnSession *self, Job *job)
 {
   job->session = self;
+  /* checked by cnn_run_settings_check (start) or written by us (continue) */
+  job->augment = cnn_augment_parse (job->settings->augment, NULL);
   job->snapshot_interval_ms = self->snapshot_interval_ms;
   job->data_key = make_data_key (job->settings->data, job->settings->seed);
   if (dataset_fits (self, job->data_key, &job->data_opts))
@@ -765,6 +770,9 @@ cnn_session_save (CnnSession *self, const char *path, GError **error)
     .limit_per_class = self->settings->limit_per_class,
     .val_fixed = self->dataset && self->dataset->n_fixed_val > 0,
   };
+  g_autoptr (CnnAugment) aug = cnn_augment_parse (self->settings->augment, NULL);
+  g_autofree char *aug_text = aug ? cnn_augment_describe (aug) : NULL;
+  meta.augment = aug_text;
   return cnn_checkpoint_save (path, self->view, self->weights->params, self->weights->state,
                               self->nz, &meta, error);
 }
@@ -810,6 +818,9 @@ cnn_session_open (CnnSession *self, const char *path, GError **error)
   s->standardize = ckpt->normalizer->mode;
   s->val_split = ckpt->meta.val_split;
   s->limit_per_class = ckpt->meta.limit_per_class;
+  /* an augmentation this version cannot read is dropped, not fatal */
+  g_autoptr (CnnAugment) aug = cnn_augment_parse (ckpt->meta.augment, NULL);
+  s->augment = aug ? cnn_augment_describe (aug) : NULL;
   g_clear_pointer (&self->settings, cnn_run_settings_free);
   self->settings = s;
 

@@ -20,6 +20,38 @@ static const struct
 #define N_HYPER G_N_ELEMENTS (hyper_keys)
 
 static const char *const standardize_ids[] = { "scale", "pixel", "channel", "none" };
+static const char *const fill_ids[] = { "nearest", "constant", "reflect", "wrap" };
+
+/* The augmentation fields as cnn_augment_parse text; NULL when off. */
+static char *
+augment_text (GtkSpinButton *rotation, GtkSpinButton *wshift, GtkSpinButton *hshift,
+              GtkSpinButton *zoom, GtkSwitch *hflip, GtkSwitch *vflip, guint fill)
+{
+  GString *t = g_string_new (NULL);
+  const struct { const char *key; GtkSpinButton *spin; } spins[] = {
+    { "rotation", rotation }, { "width-shift", wshift }, { "height-shift", hshift },
+    { "zoom", zoom },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (spins); i++)
+    {
+      double v = gtk_spin_button_get_value (spins[i].spin);
+      if (v > 0)
+        {
+          char buf[G_ASCII_DTOSTR_BUF_SIZE];
+          g_ascii_formatd (buf, sizeof buf, "%g", v);
+          g_string_append_printf (t, "%s%s=%s", t->len ? "," : "", spins[i].key, buf);
+        }
+    }
+  if (gtk_switch_get_active (hflip))
+    g_string_append_printf (t, "%shflip", t->len ? "," : "");
+  if (gtk_switch_get_active (vflip))
+    g_string_append_printf (t, "%svflip", t->len ? "," : "");
+  if (t->len == 0)
+    return g_string_free (t, TRUE);
+  if (fill > 0 && fill < G_N_ELEMENTS (fill_ids))
+    g_string_append_printf (t, ",fill=%s", fill_ids[fill]);
+  return g_string_free (t, FALSE);
+}
 
 struct _CnnSidebar
 {
@@ -29,6 +61,10 @@ struct _CnnSidebar
   AdwActionRow *folder_row;
   AdwComboRow *standardize_row;
   GtkSpinButton *limit_spin, *val_spin;
+  AdwExpanderRow *augment_row;
+  GtkSpinButton *rotation_spin, *wshift_spin, *hshift_spin, *zoom_spin;
+  GtkSwitch   *hflip_switch, *vflip_switch;
+  AdwComboRow *fill_row;
   AdwComboRow *model_row;
   AdwActionRow *spec_row;
   AdwComboRow *init_row;
@@ -105,6 +141,10 @@ collect (CnnSidebar *self)
                              && !gtk_switch_get_active (self->bn_switch);
   s->val_split = gtk_spin_button_get_value (self->val_spin);
   s->limit_per_class = gtk_spin_button_get_value_as_int (self->limit_spin);
+  if (adw_expander_row_get_enable_expansion (self->augment_row))
+    s->augment = augment_text (self->rotation_spin, self->wshift_spin, self->hshift_spin,
+                               self->zoom_spin, self->hflip_switch, self->vflip_switch,
+                               adw_combo_row_get_selected (self->fill_row));
   return s;
 }
 
@@ -150,6 +190,7 @@ save_gsettings (CnnSidebar *self)
                           gtk_switch_get_active (self->bn_switch));
   g_settings_set_int (self->gsettings, "limit-per-class", s->limit_per_class);
   g_settings_set_double (self->gsettings, "val-split", s->val_split);
+  g_settings_set_string (self->gsettings, "augment", s->augment ? s->augment : "none");
   g_settings_apply (self->gsettings);
 }
 
@@ -189,6 +230,15 @@ revalidate (CnnSidebar *self)
   g_autofree char *edited = plain ? cnn_spec_edit (plain, source, &s->edit, &error) : NULL;
   set_error (self, "edit", GTK_WIDGET (self->dropout_row), "Model settings",
              plain && !edited ? error->message : NULL);
+
+  g_autoptr (CnnAugment) aug = cnn_augment_parse (s->augment, &error);
+  set_error (self, "augment", GTK_WIDGET (self->augment_row), "Augmentation",
+             aug ? NULL : error->message);
+  g_clear_error (&error);
+  adw_expander_row_set_subtitle (self->augment_row,
+                                 aug && !cnn_augment_is_off (aug) ? s->augment
+                                 : adw_expander_row_get_enable_expansion (self->augment_row)
+                                   ? "On: set a range below" : "Off");
 
   gboolean has_bn = plain && cnn_spec_has_layer_type (plain, "batchnorm");
   gtk_widget_set_sensitive (GTK_WIDGET (self->bn_switch), has_bn);
@@ -443,6 +493,14 @@ cnn_sidebar_class_init (CnnSidebarClass *klass)
   BIND (folder_row);
   BIND (standardize_row);
   BIND (limit_spin);
+  BIND (augment_row);
+  BIND (rotation_spin);
+  BIND (wshift_spin);
+  BIND (hshift_spin);
+  BIND (zoom_spin);
+  BIND (hflip_switch);
+  BIND (vflip_switch);
+  BIND (fill_row);
   BIND (val_spin);
   BIND (model_row);
   BIND (spec_row);
@@ -548,8 +606,15 @@ cnn_sidebar_init (CnnSidebar *self)
   g_signal_connect_swapped (self->dropout_row, "notify::enable-expansion", G_CALLBACK (on_changed),
                             self);
   g_signal_connect_swapped (self->bn_switch, "notify::active", G_CALLBACK (on_changed), self);
+  g_signal_connect_swapped (self->augment_row, "notify::enable-expansion",
+                            G_CALLBACK (on_changed), self);
+  g_signal_connect_swapped (self->hflip_switch, "notify::active", G_CALLBACK (on_changed), self);
+  g_signal_connect_swapped (self->vflip_switch, "notify::active", G_CALLBACK (on_changed), self);
+  g_signal_connect_swapped (self->fill_row, "notify::selected", G_CALLBACK (on_changed), self);
   GtkSpinButton *spins[] = { self->limit_spin, self->val_spin, self->dropout_spin,
-                             self->batch_spin, self->epochs_spin, self->seed_spin };
+                             self->batch_spin, self->epochs_spin, self->seed_spin,
+                             self->rotation_spin, self->wshift_spin, self->hshift_spin,
+                             self->zoom_spin };
   for (size_t i = 0; i < G_N_ELEMENTS (spins); i++)
     g_signal_connect_swapped (spins[i], "value-changed", G_CALLBACK (on_changed), self);
 
@@ -613,6 +678,16 @@ cnn_sidebar_set_settings (CnnSidebar *self, const CnnRunSettings *s)
   gtk_switch_set_active (self->bn_switch, !s->edit.remove_batchnorm);
   gtk_spin_button_set_value (self->val_spin, s->val_split);
   gtk_spin_button_set_value (self->limit_spin, s->limit_per_class);
+  g_autoptr (CnnAugment) aug = cnn_augment_parse (s->augment, NULL);
+  gboolean aug_on = aug && !cnn_augment_is_off (aug);
+  adw_expander_row_set_enable_expansion (self->augment_row, aug_on);
+  gtk_spin_button_set_value (self->rotation_spin, aug_on ? aug->rotation : 0);
+  gtk_spin_button_set_value (self->wshift_spin, aug_on ? aug->width_shift : 0);
+  gtk_spin_button_set_value (self->hshift_spin, aug_on ? aug->height_shift : 0);
+  gtk_spin_button_set_value (self->zoom_spin, aug_on ? aug->zoom : 0);
+  gtk_switch_set_active (self->hflip_switch, aug_on && aug->hflip);
+  gtk_switch_set_active (self->vflip_switch, aug_on && aug->vflip);
+  adw_combo_row_set_selected (self->fill_row, aug_on ? (guint) aug->fill : 0);
   show_optimizer (self);
   self->updating = FALSE;
   on_data_selected (self->data_row, NULL, self);
@@ -693,6 +768,7 @@ cnn_sidebar_bind_gsettings (CnnSidebar *self, GSettings *gsettings)
   s->edit.remove_batchnorm = !g_settings_get_boolean (gsettings, "batch-norm");
   s->limit_per_class = MAX (0, g_settings_get_int (gsettings, "limit-per-class"));
   s->val_split = g_settings_get_double (gsettings, "val-split");
+  s->augment = g_settings_get_string (gsettings, "augment");
   /* a model file or folder that went away falls back to the defaults */
   if (cnn_preset_get_text (s->model) == NULL && !g_file_test (s->model, G_FILE_TEST_IS_REGULAR))
     {

@@ -268,6 +268,7 @@ test_save_open_continue (void)
   g_autoptr (CnnSession) s = session_new (&ev);
   g_autoptr (CnnRunSettings) settings = small_settings ("lenet", 10, 1);
   settings->standardize = CNN_STANDARDIZE_PIXEL;
+  settings->augment = g_strdup ("rotation=10,hflip");
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("convscope-session-XXXXXX", &error);
   g_assert_no_error (error);
@@ -298,6 +299,8 @@ test_save_open_continue (void)
   g_assert_cmpint (rs->standardize, ==, CNN_STANDARDIZE_PIXEL);
   g_assert_cmpint (rs->optimizer.kind, ==, CNN_OPT_ADAM);
   g_assert_cmpint (rs->limit_per_class, ==, 10);
+  g_assert_nonnull (strstr (rs->augment, "rotation=10"));
+  g_assert_nonnull (strstr (rs->augment, "hflip"));
   g_assert_cmpint (cnn_session_get_epochs_before (o), ==, 1);
   g_assert_nonnull (cnn_session_get_class_names (o));
 
@@ -352,6 +355,12 @@ test_errors (void)
   g_assert_nonnull (strstr (error->message, "lr"));
   g_clear_error (&error);
   settings->optimizer.lr = 0.001;
+
+  settings->augment = g_strdup ("spin=90");
+  g_assert_false (cnn_session_start (s, settings, &error));
+  g_assert_nonnull (strstr (error->message, "spin"));
+  g_clear_error (&error);
+  g_clear_pointer (&settings->augment, g_free);
 
   g_free (settings->model);
   settings->model = g_strdup ("/nonexistent/model.cnn");

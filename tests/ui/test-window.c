@@ -423,6 +423,11 @@ test_gsettings (void)
   g_assert_cmpstr (g_settings_get_string (settings, "model"), ==, "lenet");
   g_assert_cmpint (g_settings_get_int (settings, "epochs"), ==, 3);
   g_assert_cmpint (g_settings_get_int (settings, "batch-size"), ==, 16);
+  g_autoptr (CnnRunSettings) aug = cnn_sidebar_dup_settings (cnn_window_get_sidebar (w), NULL);
+  aug->augment = g_strdup ("rotation=15,width-shift=0.1,hflip,fill=reflect");
+  cnn_sidebar_set_settings (cnn_window_get_sidebar (w), aug);
+  g_autofree char *remembered = g_settings_get_string (settings, "augment");
+  g_assert_cmpstr (remembered, ==, "rotation=15,width-shift=0.1,hflip,fill=reflect");
   window_close (w);
 
   /* a new window starts from what was remembered */
@@ -432,6 +437,7 @@ test_gsettings (void)
   g_assert_cmpstr (s->data, ==, "synthetic");
   g_assert_cmpint (s->epochs, ==, 3);
   g_assert_cmpint (s->limit_per_class, ==, 20);
+  g_assert_cmpstr (s->augment, ==, "rotation=15,width-shift=0.1,hflip,fill=reflect");
   window_close (w);
 }
 
