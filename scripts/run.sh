@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The main job: install, build, and run Convscope on its default (cnn2 on
-# Fashion-MNIST). Until the workbench window exists this is the headless
-# demo: train for 3 epochs, print the learning curve, evaluate on the test set.
+# Fashion-MNIST). With a display this opens the workbench window; without
+# one it is the headless demo: train for 3 epochs, print the learning curve,
+# evaluate on the test set and write the lesson's figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+if [[ -n "${DISPLAY:-}" || -n "${WAYLAND_DISPLAY:-}" ]]; then
+  exec build/app/convscope
+fi
 out=runs/demo-cnn2
 build/app/convscope train --data fashion-mnist --model cnn2 --epochs 3 --out "$out"
 build/app/convscope eval --model "$out/best.ckpt" --split test

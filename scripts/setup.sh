@@ -11,10 +11,13 @@ packages=(
   libpng-dev libjpeg62-turbo-dev
   dataset-fashion-mnist
   libcairo2-dev libpango1.0-dev libpng-dev fonts-dejavu-core
+  libgtk-4-dev libadwaita-1-dev libglib2.0-bin
 )
 if [[ "${CONVSCOPE_TEST_PACKAGES:-0}" == 1 ]]; then
   # the sanitizer build of the test suite
   packages+=(libasan8 libubsan1)
+  # the window's tests run under Xvfb; the desktop file and metainfo validate
+  packages+=(xvfb xauth desktop-file-utils appstream)
 fi
 
 missing=()
