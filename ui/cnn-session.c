@@ -451,11 +451,8 @@ dispatch (gpointer data)
       epochs = self->pending_epochs;
       self->pending_epochs = g_array_new (FALSE, FALSE, sizeof (CnnEpochInfo));
     }
-  if (self->shared_progress_valid)
-    {
-      self->progress = self->shared_progress;
-      self->progress_valid = TRUE;
-    }
+  CnnProgress progress = self->shared_progress;
+  gboolean progress_valid = self->shared_progress_valid;
   if (self->shared_weights && self->shared_weights_serial != self->weights_serial)
     {
       w = cnn_weights_ref (self->shared_weights);
@@ -465,8 +462,14 @@ dispatch (gpointer data)
   gboolean done = self->done;
   g_mutex_unlock (&self->lock);
 
+  /* a new model starts its mirrors over: take it before this run's news */
   if (ready)
     take_ready (self);
+  if (progress_valid)
+    {
+      self->progress = progress;
+      self->progress_valid = TRUE;
+    }
   if (steps)
     g_array_append_vals (self->steps, steps->data, steps->len);
   if (epochs)
@@ -520,6 +523,7 @@ launch (CnnSession *self, Job *job)
     job->dataset = self->dataset;   /* borrowed: both threads only read it */
   self->job = job;
   self->ready_seen = FALSE;
+  self->progress_valid = FALSE;
   g_mutex_lock (&self->lock);
   self->ready = self->done = self->paused = self->cancel = FALSE;
   self->shared_progress_valid = FALSE;

@@ -420,7 +420,8 @@ test_gsettings (void)
   CnnWindow *w = cnn_window_new (NULL, settings);
   gtk_window_present (GTK_WINDOW (w));
   set_small_run (w, "lenet", 20, 3, 16);
-  g_assert_cmpstr (g_settings_get_string (settings, "model"), ==, "lenet");
+  g_autofree char *model = g_settings_get_string (settings, "model");
+  g_assert_cmpstr (model, ==, "lenet");
   g_assert_cmpint (g_settings_get_int (settings, "epochs"), ==, 3);
   g_assert_cmpint (g_settings_get_int (settings, "batch-size"), ==, 16);
   g_autoptr (CnnRunSettings) aug = cnn_sidebar_dup_settings (cnn_window_get_sidebar (w), NULL);
