@@ -21,6 +21,7 @@ struct _CnnCurvesPage
   GtkWidget     *paned;
   CnnFigureView *view;
   GtkListBox    *run_list;
+  GtkWidget     *runs_box, *runs_separator;
 
   GPtrArray     *runs;        /* RunEntry, in the order they were made */
   CnnCurveRun   *current;
@@ -176,6 +177,7 @@ make_row (CnnCurvesPage *self, CnnCurveRun *run)
   GtkWidget *label = gtk_editable_label_new (run->label ? run->label : "");
   gtk_widget_set_hexpand (label, TRUE);
   gtk_editable_set_width_chars (GTK_EDITABLE (label), 8);
+  gtk_editable_set_max_width_chars (GTK_EDITABLE (label), 24);
   gtk_widget_set_tooltip_text (label, "Double-click to rename; the legend shows this name");
   g_object_set_data (G_OBJECT (label), "run", run);
   g_signal_connect (label, "notify::editing", G_CALLBACK (on_editing_changed), self);
@@ -254,6 +256,8 @@ cnn_curves_page_class_init (CnnCurvesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CnnCurvesPage, paned);
   gtk_widget_class_bind_template_child (widget_class, CnnCurvesPage, view);
   gtk_widget_class_bind_template_child (widget_class, CnnCurvesPage, run_list);
+  gtk_widget_class_bind_template_child (widget_class, CnnCurvesPage, runs_box);
+  gtk_widget_class_bind_template_child (widget_class, CnnCurvesPage, runs_separator);
   gtk_widget_class_install_action (widget_class, "page.export", NULL, export_activated);
 }
 
@@ -371,6 +375,14 @@ cnn_curves_page_delete_run (CnnCurvesPage *self, int index)
   g_ptr_array_remove_index (self->runs, index);
   rebuild_list (self);
   gtk_widget_queue_draw (GTK_WIDGET (self->view));
+}
+
+void
+cnn_curves_page_set_show_runs (CnnCurvesPage *self, gboolean show)
+{
+  g_return_if_fail (CNN_IS_CURVES_PAGE (self));
+  gtk_widget_set_visible (self->runs_box, show);
+  gtk_widget_set_visible (self->runs_separator, show);
 }
 
 void

@@ -33,6 +33,8 @@ CnnCurveRun   *cnn_curves_page_get_run     (CnnCurvesPage *page, int index);
 void           cnn_curves_page_rename_run  (CnnCurvesPage *page, int index, const char *label);
 void           cnn_curves_page_set_hidden  (CnnCurvesPage *page, int index, gboolean hidden);
 void           cnn_curves_page_delete_run  (CnnCurvesPage *page, int index);
+/* The run list beside the plot (hidden with the sidebar). */
+void           cnn_curves_page_set_show_runs (CnnCurvesPage *page, gboolean show);
 void           cnn_curves_page_set_log_scale (CnnCurvesPage *page, gboolean log_scale);
 
 /* The visible runs' curves as one CSV table. */

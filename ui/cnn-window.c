@@ -18,6 +18,7 @@ struct _CnnWindow
 
   AdwToastOverlay *toast_overlay;
   GtkWidget       *header_bar;
+  GtkWidget       *sidebar_button;
   GtkWidget       *train_button, *pause_button, *stop_button, *continue_button;
   GtkWidget       *switcher_title;
   GtkWidget       *paned;
@@ -45,6 +46,9 @@ struct _CnnWindow
 };
 
 G_DEFINE_FINAL_TYPE (CnnWindow, cnn_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum { PROP_0, PROP_SHOW_SIDEBAR, N_PROPS };
+static GParamSpec *props[N_PROPS];
 
 void
 cnn_ui_ensure_resources (void)
@@ -482,15 +486,32 @@ update_style (CnnWindow *self)
   gtk_widget_queue_draw (GTK_WIDGET (self->curves));
 }
 
+static void
+set_show_sidebar (CnnWindow *self, gboolean show)
+{
+  if (self->sidebar == NULL || gtk_widget_get_visible (GTK_WIDGET (self->sidebar)) == show)
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->sidebar), show);
+  if (self->curves)
+    cnn_curves_page_set_show_runs (self->curves, show);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SHOW_SIDEBAR]);
+}
+
 void
 cnn_window_set_projector (CnnWindow *self, gboolean projector)
 {
   g_return_if_fail (CNN_IS_WINDOW (self));
+  if (self->projector == projector && gtk_widget_has_css_class (GTK_WIDGET (self), "projector")
+      == projector)
+    return;
   self->projector = projector;
   if (projector)
     gtk_widget_add_css_class (GTK_WIDGET (self), "projector");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "projector");
+  /* on a projector the panels get the room; F9 brings the settings back */
+  set_show_sidebar (self, !projector);
+  gtk_paned_set_position (GTK_PANED (self->paned), projector ? 440 : 340);
   update_style (self);
 }
 
@@ -569,6 +590,9 @@ cnn_window_dispose (GObject *object)
     }
   g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CNN_TYPE_WINDOW);
+  /* the pages lived in the template's stack */
+  self->curves = NULL;
+  self->filters = self->summary = self->samples = NULL;
   g_clear_object (&self->session);
   g_clear_object (&self->gsettings);
   G_OBJECT_CLASS (cnn_window_parent_class)->dispose (object);
@@ -586,6 +610,35 @@ cnn_window_finalize (GObject *object)
 }
 
 static void
+cnn_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  CnnWindow *self = CNN_WINDOW (object);
+  switch (prop_id)
+    {
+    case PROP_SHOW_SIDEBAR:
+      /* asked for by the action muxer, also while the template goes away */
+      g_value_set_boolean (value, self->sidebar && gtk_widget_get_visible (GTK_WIDGET (self->sidebar)));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cnn_window_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  CnnWindow *self = CNN_WINDOW (object);
+  switch (prop_id)
+    {
+    case PROP_SHOW_SIDEBAR:
+      set_show_sidebar (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cnn_window_class_init (CnnWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -593,7 +646,14 @@ cnn_window_class_init (CnnWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
   object_class->dispose = cnn_window_dispose;
   object_class->finalize = cnn_window_finalize;
+  object_class->get_property = cnn_window_get_property;
+  object_class->set_property = cnn_window_set_property;
   window_class->close_request = cnn_window_close_request;
+
+  props[PROP_SHOW_SIDEBAR] = g_param_spec_boolean ("show-sidebar", NULL, NULL, TRUE,
+                                                   G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+                                                   | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, props);
 
   cnn_ui_ensure_resources ();
   g_type_ensure (CNN_TYPE_SIDEBAR);
@@ -602,6 +662,7 @@ cnn_window_class_init (CnnWindowClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, CnnWindow, name)
   BIND (toast_overlay);
   BIND (header_bar);
+  BIND (sidebar_button);
   BIND (train_button);
   BIND (pause_button);
   BIND (stop_button);
@@ -623,6 +684,8 @@ cnn_window_class_init (CnnWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_activated);
   gtk_widget_class_install_action (widget_class, "win.save", NULL, save_activated);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_activated);
+  gtk_widget_class_install_property_action (widget_class, "win.show-sidebar", "show-sidebar");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.show-sidebar", NULL);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
                                        "win.train", NULL);
@@ -654,6 +717,13 @@ static void
 cnn_window_init (CnnWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* the page icons, also without the application (which adds them itself) */
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
+  if (!g_object_get_data (G_OBJECT (theme), "convscope-icons"))
+    {
+      gtk_icon_theme_add_resource_path (theme, "/org/convscope/Convscope/icons");
+      g_object_set_data (G_OBJECT (theme), "convscope-icons", GINT_TO_POINTER (1));
+    }
 
   self->curves = CNN_CURVES_PAGE (cnn_curves_page_new ());
   self->filters = CNN_PANEL_PAGE (cnn_panel_page_new (CNN_PANEL_FILTERS));

@@ -450,7 +450,13 @@ test_projector (void)
   CnnFigureView *view = cnn_curves_page_get_view (cnn_window_get_curves_page (w));
   g_assert_cmpint (cnn_figure_view_get_style (view), ==, CNN_RENDER_STYLE_PROJECTOR);
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (w), "projector"));
+  /* the panels get the room; F9 (win.show-sidebar) brings the settings back */
+  GtkWidget *sidebar = GTK_WIDGET (cnn_window_get_sidebar (w));
+  g_assert_false (gtk_widget_get_visible (sidebar));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.show-sidebar", NULL));
+  g_assert_true (gtk_widget_get_visible (sidebar));
   cnn_window_set_projector (w, FALSE);
+  g_assert_true (gtk_widget_get_visible (sidebar));
   g_assert_cmpint (cnn_figure_view_get_style (view), !=, CNN_RENDER_STYLE_PROJECTOR);
   /* Alt+2 and friends: the panels switch while nothing trains too */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.show-page", "s", "filters"));
