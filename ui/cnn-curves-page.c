@@ -317,10 +317,14 @@ cnn_curves_page_extend_current (CnnCurvesPage *self, double planned_epochs)
   gtk_widget_queue_draw (GTK_WIDGET (self->view));
 }
 
+/* A live curve gains a point every few milliseconds; redrawing it a few
+ * times a second looks as smooth and leaves the CPU to the training. */
+#define LIVE_REDRAW_MS 250
+
 void
 cnn_curves_page_changed (CnnCurvesPage *self)
 {
-  gtk_widget_queue_draw (GTK_WIDGET (self->view));
+  cnn_figure_view_data_changed (self->view, LIVE_REDRAW_MS);
 }
 
 int

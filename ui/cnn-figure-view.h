@@ -35,6 +35,11 @@ gboolean   cnn_figure_view_export (CnnFigureView *view, const char *path, double
                                    double height, double dpi, CnnRenderStyleId style,
                                    GError **error);
 
+/* The data changed: redraw, but at most every `ms` milliseconds (a live
+ * figure that redraws on every training step would take the CPU the
+ * training needs). Style and size changes still redraw at once. */
+void       cnn_figure_view_data_changed (CnnFigureView *view, guint ms);
+
 /* How many times the widget has drawn (tests, and the frame log). */
 guint      cnn_figure_view_get_draw_count (CnnFigureView *view);
 

@@ -231,6 +231,8 @@ cnn_panel_page_show_network (CnnPanelPage *self, const CnnNetwork *net)
           if (self->filters)
             self->filters->scale = self->scale;
         }
+      cnn_figure_view_data_changed (self->view, 150);
+      return;
     }
   else if (self->kind == CNN_PANEL_SUMMARY)
     {

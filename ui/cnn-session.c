@@ -234,9 +234,11 @@ on_step (const CnnStepInfo *s, gpointer data)
                 / ((double) job->epochs * s->steps_per_epoch),
   };
   self->shared_progress_valid = TRUE;
-  /* about 30 notifications a second at most: a fast model makes thousands
-   * of steps a second, which the main thread takes in one go */
-  if (now - job->last_notify >= 33000)
+  /* five notifications a second at most: a fast model makes thousands of
+   * steps a second, which the main thread takes in one go; every wake-up
+   * of the main thread preempts a training thread, which stalls the others
+   * at the pool's next barrier */
+  if (now - job->last_notify >= 200000)
     notify_locked (job);
   g_mutex_unlock (&self->lock);
 }

@@ -24,7 +24,7 @@ struct _CnnWindow
   GtkWidget       *paned;
   CnnSidebar      *sidebar;
   GtkWidget       *progress_box;
-  GtkLabel        *status_label;
+  GtkInscription  *status_label;   /* changes ten times a second without a relayout */
   GtkProgressBar  *progress_bar;
   AdwViewStack    *stack;
 
@@ -134,7 +134,7 @@ update_progress (CnnWindow *self)
   else if (state == CNN_SESSION_RUNNING || state == CNN_SESSION_PAUSED)
     text = g_strdup ("Starting…");
   if (text)
-    gtk_label_set_text (self->status_label, text);
+    gtk_inscription_set_text (self->status_label, text);
   gtk_progress_bar_set_fraction (self->progress_bar, have ? CLAMP (p.fraction, 0, 1) : 0);
 }
 
@@ -231,7 +231,7 @@ on_finished (CnnSession *session, const GError *error, CnnWindow *self)
       else
         msg = g_strdup ("Training stopped before the first epoch ended");
       show_message (self, msg);
-      gtk_label_set_text (self->status_label, msg);
+      gtk_inscription_set_text (self->status_label, msg);
     }
   update_actions (self);
   update_progress (self);
@@ -339,7 +339,7 @@ cnn_window_open_model (CnnWindow *self, const char *path, GError **error)
                                           "Continue training", base,
                                           cnn_session_get_epochs_before (self->session));
   show_message (self, msg);
-  gtk_label_set_text (self->status_label, msg);
+  gtk_inscription_set_text (self->status_label, msg);
   update_actions (self);
   update_progress (self);
   return TRUE;
@@ -556,6 +556,10 @@ write_frame_log (CnnWindow *self)
   g_printerr ("convscope: %u frames, median interval %.2f ms, 95th percentile %.2f ms, "
               "last training speed %.0f images/s\n", n, intervals[n / 2] / 1000.0,
               intervals[(n * 95) / 100] / 1000.0, self->last_img_per_s);
+  guint n_epochs = 0;
+  const CnnEpochInfo *e = cnn_session_get_epochs (self->session, &n_epochs);
+  for (guint i = 0; i < n_epochs; i++)
+    g_printerr ("convscope: epoch %d: %.0f training images/s\n", e[i].epoch, e[i].img_per_s);
 }
 
 /* ---- lifetime ---- */
@@ -809,7 +813,7 @@ cnn_window_get_panel_page (CnnWindow *self, CnnPanelKind kind)
 const char *
 cnn_window_get_status_text (CnnWindow *self)
 {
-  return gtk_label_get_text (self->status_label);
+  return gtk_inscription_get_text (self->status_label);
 }
 
 const char *
