@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cnn-export-dialog.h"
+#include "cnn-frame-log.h"
 #include "cnn-resources.h"
 #include "cnn-session-private.h"
 #include "cnn-window-private.h"
@@ -40,8 +41,7 @@ struct _CnnWindow
   char            *last_message;
 
   /* CONVSCOPE_FRAME_LOG: frame intervals while the window lives */
-  GArray          *frame_times;   /* gint64, µs */
-  guint            tick_id;
+  CnnFrameLog     *frame_log;
   double           last_img_per_s;
 };
 
@@ -517,45 +517,19 @@ cnn_window_set_projector (CnnWindow *self, gboolean projector)
 
 /* ---- the frame log (measurements, not a test) ---- */
 
-static gboolean
-on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
-{
-  CnnWindow *self = CNN_WINDOW (widget);
-  gint64 t = gdk_frame_clock_get_frame_time (clock);
-  g_array_append_val (self->frame_times, t);
-  return G_SOURCE_CONTINUE;
-}
-
-static int
-compare_gint64 (gconstpointer a, gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-  return x < y ? -1 : x > y;
-}
-
 static void
 write_frame_log (CnnWindow *self)
 {
   const char *path = g_getenv ("CONVSCOPE_FRAME_LOG");
-  if (path == NULL || self->frame_times == NULL || self->frame_times->len < 3)
+  if (path == NULL || self->frame_log == NULL)
     return;
-  guint n = self->frame_times->len - 1;
-  g_autofree gint64 *intervals = g_new (gint64, n);
-  GString *log = g_string_new ("interval_ms\n");
-  for (guint i = 0; i < n; i++)
-    {
-      intervals[i] = g_array_index (self->frame_times, gint64, i + 1)
-                     - g_array_index (self->frame_times, gint64, i);
-      g_string_append_printf (log, "%.3f\n", intervals[i] / 1000.0);
-    }
-  qsort (intervals, n, sizeof (gint64), compare_gint64);
   g_autoptr (GError) error = NULL;
-  if (!g_file_set_contents (path, log->str, log->len, &error))
+  g_autofree char *summary = cnn_frame_log_finish (self->frame_log, path, &error);
+  if (error)
     g_printerr ("convscope: %s\n", error->message);
-  g_string_free (log, TRUE);
-  g_printerr ("convscope: %u frames, median interval %.2f ms, 95th percentile %.2f ms, "
-              "last training speed %.0f images/s\n", n, intervals[n / 2] / 1000.0,
-              intervals[(n * 95) / 100] / 1000.0, self->last_img_per_s);
+  if (summary)
+    g_printerr ("convscope: %s, last training speed %.0f images/s\n", summary,
+                self->last_img_per_s);
   guint n_epochs = 0;
   const CnnEpochInfo *e = cnn_session_get_epochs (self->session, &n_epochs);
   for (guint i = 0; i < n_epochs; i++)
@@ -608,8 +582,7 @@ cnn_window_finalize (GObject *object)
   CnnWindow *self = CNN_WINDOW (object);
   g_free (self->run_label);
   g_free (self->last_message);
-  if (self->frame_times)
-    g_array_unref (self->frame_times);
+  cnn_frame_log_free (self->frame_log);
   G_OBJECT_CLASS (cnn_window_parent_class)->finalize (object);
 }
 
@@ -761,10 +734,7 @@ cnn_window_init (CnnWindow *self)
   update_style (self);
 
   if (g_getenv ("CONVSCOPE_FRAME_LOG"))
-    {
-      self->frame_times = g_array_new (FALSE, FALSE, sizeof (gint64));
-      self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_tick, NULL, NULL);
-    }
+    self->frame_log = cnn_frame_log_start (GTK_WIDGET (self));
   update_actions (self);
 }
 
