@@ -17,3 +17,4 @@
 #include "cnn-spec-edit.h"
 #include "cnn-summary.h"
 #include "cnn-trainer.h"
+#include "cnn-receptive.h"

@@ -9,6 +9,7 @@
 #include <glib.h>
 #include <stddef.h>
 
+#include "cnn-kernels.h"
 #include "cnn-pool.h"
 #include "cnn-rng.h"
 
@@ -110,6 +111,9 @@ struct _CnnLayerClass
   void     (*backward)    (CnnLayer *layer, const CnnPass *pass,
                            const float *const *in, const float *out,
                            const float *dout, float *const *din);
+  /* Layers that slide a window over their input (conv2d, the pools): its
+   * geometry, after setup. NULL for the others. Receptive fields use it. */
+  void     (*window)      (const CnnLayer *layer, CnnConvGeom *geom);
   /* Release layer->priv. May be NULL (then g_free is used). */
   void     (*free_priv)   (CnnLayer *layer);
 };

@@ -50,6 +50,13 @@ typedef struct
   size_t      dw_cap[CNN_MAX_THREADS];
 } Conv2d;
 
+static void
+conv2d_window (const CnnLayer *l, CnnConvGeom *geom)
+{
+  const Conv2d *cv = l->priv;
+  *geom = cv->g;
+}
+
 static gboolean
 conv2d_setup (CnnLayer *l, GError **error)
 {
@@ -325,6 +332,7 @@ const CnnLayerClass cnn_conv2d_class = {
   .min_inputs = 1,
   .max_inputs = 1,
   .setup = conv2d_setup,
+  .window = conv2d_window,
   .init_params = conv2d_init,
   .forward = conv2d_forward,
   .backward = conv2d_backward,

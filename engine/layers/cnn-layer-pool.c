@@ -432,6 +432,13 @@ backward_planes (int begin, int end, int thread, gpointer data)
     }
 }
 
+static void
+pool_window (const CnnLayer *l, CnnConvGeom *geom)
+{
+  const Pool *p = l->priv;
+  *geom = p->g;
+}
+
 static CnnPool *
 pool_for (const CnnPass *pass, const CnnLayer *l)
 {
@@ -486,6 +493,7 @@ const CnnLayerClass cnn_maxpool_class = {
   .min_inputs = 1,
   .max_inputs = 1,
   .setup = pool_setup,
+  .window = pool_window,
   .forward = pool_forward,
   .backward = pool_backward,
   .free_priv = pool_free,
@@ -499,6 +507,7 @@ const CnnLayerClass cnn_avgpool_class = {
   .min_inputs = 1,
   .max_inputs = 1,
   .setup = pool_setup,
+  .window = pool_window,
   .forward = pool_forward,
   .backward = pool_backward,
   .free_priv = pool_free,

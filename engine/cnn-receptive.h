@@ -1,0 +1,34 @@
+/* cnn-receptive.h: receptive fields of every layer of a network: how many
+ * input pixels a unit of the layer's output sees, how far apart (in input
+ * pixels) neighbouring units' fields are, and where the first one is
+ * centered. */
+#pragma once
+
+#include <glib.h>
+
+#include "cnn-network.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  int    size_h, size_w;     /* the field's extent in input pixels (may exceed
+                              * the image where padding was added) */
+  int    jump_h, jump_w;     /* input pixels between neighbouring units */
+  double start_h, start_w;   /* center of unit (0, 0)'s field, in input pixel
+                              * indices (0 is the first pixel's center) */
+  int    grid_h, grid_w;     /* the units' spatial grid (1×1 once flattened
+                              * into a dense layer or pooled globally) */
+} CnnReceptiveField;
+
+/* One entry per layer, for its output. A unit of a sliding-window layer
+ * (kernel k, stride s, padding p before) sees
+ *   size = size_in + (k - 1)·jump_in,  jump = jump_in·s,
+ *   start = start_in + ((k - 1)/2 - p)·jump_in;
+ * element-wise layers keep their input's field; add and concat take the
+ * largest over their inputs; a layer that mixes all positions (dense,
+ * global pooling) sees its input's whole grid. The center of unit (y, x)
+ * is start + y·jump. */
+CnnReceptiveField *cnn_network_receptive_fields (CnnNetwork *net);
+
+G_END_DECLS
