@@ -24,7 +24,7 @@ whole_grid (CnnReceptiveField in)
 }
 
 CnnReceptiveField *
-cnn_network_receptive_fields (CnnNetwork *net)
+cnn_network_receptive_fields (const CnnNetwork *net)
 {
   const int n = cnn_network_get_n_layers (net);
   const CnnShape input = cnn_network_get_input_shape (net);
@@ -58,4 +58,12 @@ cnn_network_receptive_fields (CnnNetwork *net)
         rf[i] = whole_grid (in);
     }
   return rf;
+}
+
+char *
+cnn_receptive_field_format (const CnnReceptiveField *f)
+{
+  if (f->jump_h == f->jump_w)
+    return g_strdup_printf ("%d×%d /%d", f->size_h, f->size_w, f->jump_h);
+  return g_strdup_printf ("%d×%d /%d,%d", f->size_h, f->size_w, f->jump_h, f->jump_w);
 }

@@ -29,6 +29,8 @@ typedef struct
  * largest over their inputs; a layer that mixes all positions (dense,
  * global pooling) sees its input's whole grid. The center of unit (y, x)
  * is start + y·jump. */
-CnnReceptiveField *cnn_network_receptive_fields (CnnNetwork *net);
+CnnReceptiveField *cnn_network_receptive_fields (const CnnNetwork *net);
+/* "16×16 /4": size, then the jump (both axes when they differ: "9×5 /2,1") */
+char              *cnn_receptive_field_format   (const CnnReceptiveField *field);
 
 G_END_DECLS

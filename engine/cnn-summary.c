@@ -32,6 +32,7 @@ cnn_summary_new (const CnnNetwork *net)
   sum->n_classes = cnn_network_get_n_classes (net);
   sum->n_rows = cnn_network_get_n_layers (net);
   sum->rows = g_new0 (CnnSummaryRow, MAX (sum->n_rows, 1));
+  g_autofree CnnReceptiveField *fields = cnn_network_receptive_fields (net);
   for (int i = 0; i < sum->n_rows; i++)
     {
       const CnnLayer *l = cnn_network_get_layer (net, i);
@@ -41,6 +42,7 @@ cnn_summary_new (const CnnNetwork *net)
       row->out_shape = l->out_shape;
       row->params = cnn_layer_count_params (l);
       row->trainable = l->n_params;
+      row->field = fields[i];
       GString *inputs = g_string_new (NULL);
       /* name the inputs only where the graph branches: a plain chain reads top down */
       if (l->n_inputs > 1 || l->inputs[0] != i - 1)
@@ -76,9 +78,9 @@ cnn_summary_text (const CnnNetwork *net)
   GString *s = g_string_new (NULL);
   g_string_append_printf (s, "Input: %d×%d×%d (channels×height×width), %d classes\n",
                           sum->input.c, sum->input.h, sum->input.w, sum->n_classes);
-  g_string_append_printf (s, "%-18s %-14s %-16s %10s  %s\n", "Layer", "Type", "Output shape",
-                          "Params", "Inputs");
-  g_string_append (s, "─────────────────────────────────────────────────────────────────────\n");
+  g_string_append_printf (s, "%-18s %-14s %-16s %10s  %-16s%s\n", "Layer", "Type", "Output shape",
+                          "Params", "Receptive field", "Inputs");
+  g_string_append (s, "───────────────────────────────────────────────────────────────────────────────────────\n");
   for (int i = 0; i < sum->n_rows; i++)
     {
       const CnnSummaryRow *row = &sum->rows[i];
@@ -87,13 +89,15 @@ cnn_summary_text (const CnnNetwork *net)
       g_autofree char *count = cnn_summary_format_count (row->params);
       /* pad by characters, not bytes: "×" is two bytes */
       int pad = 16 - (int) g_utf8_strlen (shape, -1);
-      g_string_append_printf (s, "%-18s %-14s %s%*s %10s  %s\n", row->name, row->type, shape,
-                              MAX (pad, 0), "", count, row->inputs);
+      g_autofree char *field = cnn_receptive_field_format (&row->field);
+      int field_pad = 16 - (int) g_utf8_strlen (field, -1);
+      g_string_append_printf (s, "%-18s %-14s %s%*s %10s  %s%*s%s\n", row->name, row->type, shape,
+                              MAX (pad, 0), "", count, field, row->inputs[0] ? MAX (field_pad, 1) : 0, "", row->inputs);
     }
   g_autofree char *t = cnn_summary_format_count (sum->total);
   g_autofree char *tr = cnn_summary_format_count (sum->trainable);
   g_autofree char *nt = cnn_summary_format_count (sum->non_trainable);
-  g_string_append (s, "─────────────────────────────────────────────────────────────────────\n");
+  g_string_append (s, "───────────────────────────────────────────────────────────────────────────────────────\n");
   g_string_append_printf (s, "Total params: %s\nTrainable params: %s\nNon-trainable params: %s\n",
                           t, tr, nt);
   return g_string_free (s, FALSE);
@@ -104,6 +108,7 @@ cnn_summary_json (const CnnNetwork *net)
 {
   GString *s = g_string_new ("{\"layers\": [");
   size_t total = 0, trainable = 0;
+  g_autofree CnnReceptiveField *fields = cnn_network_receptive_fields (net);
   for (int i = 0; i < cnn_network_get_n_layers (net); i++)
     {
       const CnnLayer *l = cnn_network_get_layer (net, i);
@@ -118,7 +123,10 @@ cnn_summary_json (const CnnNetwork *net)
                                              : cnn_network_get_layer (net, l->inputs[j])->name, NULL);
           g_string_append_printf (s, "%s\"%s\"", j ? ", " : "", in);
         }
-      g_string_append (s, "]}");
+      const CnnReceptiveField *f = &fields[i];
+      g_string_append_printf (s, "], \"receptive_field\": {\"size\": [%d, %d], \"jump\": [%d, %d], "
+                              "\"start\": [%g, %g]}}", f->size_h, f->size_w, f->jump_h, f->jump_w,
+                              f->start_h, f->start_w);
       total += cnn_layer_count_params (l);
       trainable += l->n_params;
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cnn-network.h"
+#include "cnn-receptive.h"
 
 G_BEGIN_DECLS
 
@@ -18,6 +19,7 @@ typedef struct
   size_t      params;      /* cnn_layer_count_params () */
   size_t      trainable;   /* of those, trained by the optimizer */
   char       *inputs;      /* "conv_1, pool_2" where the graph branches; "" in a chain */
+  CnnReceptiveField field; /* of a unit of the output, in input pixels */
 } CnnSummaryRow;
 
 typedef struct

@@ -55,6 +55,14 @@ test_cnn2 (void)
   /* fc1 sees the whole 7×7 grid: 16 + 6·4 pixels, centered on the image */
   assert_field (&rf[find (net, "fc1")], 40, 4, 13.5, 1);
   assert_field (&rf[cnn_network_get_n_layers (net) - 1], 40, 4, 13.5, 1);
+
+  /* the summary shows them as a column, and its JSON in full */
+  g_autofree char *text = cnn_summary_text (net);
+  g_assert_nonnull (strstr (text, "Receptive field"));
+  g_assert_true (g_regex_match_simple ("\\npool2 +maxpool +16×7×7 +0  16×16 /4\\n", text, 0, 0));
+  g_autofree char *json = cnn_summary_json (net);
+  g_assert_nonnull (strstr (json, "\"receptive_field\": {\"size\": [40, 40], \"jump\": [4, 4], "
+                                  "\"start\": [13.5, 13.5]}"));
 }
 
 /* add takes the larger of its two paths: the 3×3 branch, not the identity */

@@ -33,9 +33,10 @@ cnn_summary_data_free (CnnSummaryData *d)
   g_free (d);
 }
 
-enum { COL_NAME, COL_TYPE, COL_SHAPE, COL_PARAMS, COL_INPUTS, N_COLS };
+enum { COL_NAME, COL_TYPE, COL_SHAPE, COL_PARAMS, COL_FIELD, COL_INPUTS, N_COLS };
 
-static const char *const headers[N_COLS] = { "Layer", "Type", "Output shape", "Params", "Inputs" };
+static const char *const headers[N_COLS] = { "Layer", "Type", "Output shape", "Params",
+                                             "Receptive field", "Inputs" };
 
 typedef struct
 {
@@ -60,6 +61,7 @@ table_init (Table *t, const CnnSummary *s)
       c[COL_TYPE] = g_strdup (r->type);
       c[COL_SHAPE] = g_strdup_printf ("%d×%d×%d", r->out_shape.c, r->out_shape.h, r->out_shape.w);
       c[COL_PARAMS] = cnn_summary_format_count (r->params);
+      c[COL_FIELD] = cnn_receptive_field_format (&r->field);
       c[COL_INPUTS] = g_strdup (r->inputs ? r->inputs : "");
       t->inputs |= c[COL_INPUTS][0] != '\0';
     }
