@@ -18,3 +18,4 @@
 #include "cnn-summary.h"
 #include "cnn-trainer.h"
 #include "cnn-receptive.h"
+#include "cnn-top-patches.h"

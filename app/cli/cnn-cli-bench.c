@@ -168,6 +168,47 @@ measure_pair (Bench *b, const CnnAugment *aug, double seconds, int windows, doub
   return TRUE;
 }
 
+/* Issue 5's budget: the top-activating images of every channel of one
+ * layer over 10,000 images (the validation-sized set), median of 3 runs. */
+static int
+bench_top_patches (CnnNetwork *net, const char *model, const CnnImageSet *set, const char *layer_name,
+                   CnnPool *pool, gboolean json)
+{
+  int layer = -1;
+  for (int i = 0; i < cnn_network_get_n_layers (net); i++)
+    if (g_strcmp0 (cnn_network_get_layer (net, i)->name, layer_name) == 0)
+      layer = i;
+  if (layer < 0)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s has no layer named “%s”", model, layer_name);
+  const int n = MIN (10000, set->n);
+  g_autofree int *idx = g_new (int, n);
+  for (int i = 0; i < n; i++)
+    idx[i] = i;
+  g_autoptr (CnnNormalizer) nz = cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, set, idx, n);
+  double seconds[3];
+  for (int r = 0; r < 3; r++)
+    {
+      g_autoptr (GError) error = NULL;
+      gint64 t0 = g_get_monotonic_time ();
+      g_autoptr (CnnTopPatches) tp = cnn_top_patches_compute (net, set, nz, idx, n, layer, 9, 256, pool,
+                                                              NULL, NULL, &error);
+      if (tp == NULL)
+        return cnn_cli_fail (error);
+      seconds[r] = (g_get_monotonic_time () - t0) / 1e6;
+    }
+  double a = MIN (seconds[0], seconds[1]), b = MAX (seconds[0], seconds[1]);
+  double median = seconds[2] < a ? a : seconds[2] > b ? b : seconds[2];
+  int channels = cnn_network_get_layer (net, layer)->out_shape.c;
+  if (json)
+    printf ("{\"model\": \"%s\", \"top_patches_layer\": \"%s\", \"channels\": %d, \"images\": %d, "
+            "\"k\": 9, \"threads\": %d, \"seconds\": %.3f}\n", model, layer_name, channels, n,
+            cnn_pool_get_n_threads (pool), median);
+  else
+    printf ("%s: top 9 images of all %d channels of %s over %d images: %.3f s (%d threads, median of 3)\n",
+            model, channels, layer_name, n, median, cnn_pool_get_n_threads (pool));
+  return CNN_EXIT_OK;
+}
+
 static double
 peak_rss_mib (void)
 {
@@ -180,7 +221,7 @@ int
 cnn_cli_bench (int argc, char **argv)
 {
   g_autofree char *model = NULL, *data = NULL, *shape_text = NULL, *augment = NULL;
-  g_autofree char *input_size = NULL, *fit = NULL;
+  g_autofree char *input_size = NULL, *fit = NULL, *top_layer = NULL;
   int batch = 128, threads = 0, windows = 7, classes = 10, channels = 0;
   double window_s = 1.5;
   gboolean json = FALSE;
@@ -197,6 +238,7 @@ cnn_cli_bench (int argc, char **argv)
     { "windows", 0, 0, G_OPTION_ARG_INT, &windows, "timed windows, the median is reported (default 7)", "N" },
     { "window-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &window_s, "length of one window (default 1.5)", "S" },
     { "augment", 0, 0, G_OPTION_ARG_STRING, &augment, "also measure training with this augmentation (as train --augment) and the ratio", "SPEC" },
+    { "top-patches", 0, 0, G_OPTION_ARG_STRING, &top_layer, "instead: time the top-activating images of every channel of this layer over 10,000 images", "LAYER" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print one JSON object per model", NULL },
     { NULL }
   };
@@ -259,7 +301,7 @@ cnn_cli_bench (int argc, char **argv)
   g_autofree char *aug_text = cnn_augment_describe (aug);
   if (!json && augmenting)
     printf ("augmentation: %s\n", aug_text);
-  if (!json)
+  if (!json && !top_layer)
     printf ("%-14s %6s %7s %12s %12s %9s%s\n", "model", "batch", "threads", "train img/s", "infer img/s",
             "peak MiB", augmenting ? " augmented/s  ratio" : "");
   for (int m = 0; models[m]; m++)
@@ -290,6 +332,15 @@ cnn_cli_bench (int argc, char **argv)
       if (in.c != set->c || in.h != set->h || in.w != set->w)
         return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s takes %d×%d×%d inputs; give --input-shape",
                                     models[m], in.c, in.h, in.w);
+      if (top_layer)
+        {
+          /* the test images when there are (they stand in for a validation set) */
+          int st = bench_top_patches (use, models[m], ds && ds->test ? ds->test : set, top_layer, pool,
+                                      json);
+          if (st != CNN_EXIT_OK)
+            return st;
+          continue;
+        }
       CnnOptimizerConfig oc;
       cnn_optimizer_config_init (&oc, "adam", NULL);
       g_autoptr (CnnOptimizer) opt = cnn_optimizer_new (&oc, cnn_network_get_n_params (use));

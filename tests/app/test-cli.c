@@ -193,6 +193,13 @@ test_train_augment (void)
                     "augmentation “flip”: unknown setting; use rotation=DEGREES");
   expect_bad_input ("train --data synthetic --augment zoom=2", "zoom takes a number from 0 up to");
   expect_bad_input ("bench --data synthetic --augment fill=mirror", "fill is nearest, constant, reflect or wrap");
+
+  /* the top-patches budget: one JSON line, every channel of the layer */
+  g_auto (Result) tp = { 0 };
+  run (&tp, "bench --model cnn2 --data synthetic --top-patches conv3 --threads 2 --json");
+  g_assert_cmpint (tp.status, ==, 0);
+  g_assert_nonnull (strstr (tp.out, "\"top_patches_layer\": \"conv3\", \"channels\": 16"));
+  expect_bad_input ("bench --model cnn2 --data synthetic --top-patches nope", "cnn2 has no layer named “nope”");
 }
 
 static void
