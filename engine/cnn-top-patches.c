@@ -123,3 +123,20 @@ cnn_top_patches_box (const CnnTopPatches *tp, const CnnTopPatch *p, int *y0, int
   *h = f->size_h;
   *w = f->size_w;
 }
+
+void
+cnn_top_patches_crop (const CnnTopPatches *tp, const CnnTopPatch *p, const CnnImageSet *set,
+                      guint8 *dst)
+{
+  int y0, x0, h, w;
+  cnn_top_patches_box (tp, p, &y0, &x0, &h, &w);
+  const guint8 *img = set->pixels + (size_t) p->image * set->c * set->h * set->w;  /* (C, H, W) */
+  for (int c = 0; c < set->c; c++)
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++)
+        {
+          int iy = y0 + y, ix = x0 + x;
+          gboolean inside = iy >= 0 && iy < set->h && ix >= 0 && ix < set->w;
+          dst[((size_t) c * h + y) * w + x] = inside ? img[((size_t) c * set->h + iy) * set->w + ix] : 0;
+        }
+}

@@ -48,6 +48,11 @@ const CnnTopPatch *cnn_top_patches_get (const CnnTopPatches *tp, int channel, in
 void           cnn_top_patches_box     (const CnnTopPatches *tp, const CnnTopPatch *p,
                                         int *y0, int *x0, int *h, int *w);
 
+/* The image bytes of that box: dst (set->c, h, w), 0 where the box lies
+ * outside the image. */
+void           cnn_top_patches_crop    (const CnnTopPatches *tp, const CnnTopPatch *p,
+                                        const CnnImageSet *set, guint8 *dst);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnnTopPatches, cnn_top_patches_free)
 
 G_END_DECLS

@@ -447,6 +447,94 @@ figure_filters (int argc, char **argv)
   return figure_export (&o, w, h, draw_filters, data);
 }
 
+/* figure top-patches: what excites each channel of a layer most */
+
+static void
+draw_top_patches (cairo_t *cr, double width, double height, const CnnRenderStyle *style,
+                  gpointer data)
+{
+  cnn_panel_top_patches_draw (data, style, cr, width, height);
+}
+
+/* the last conv2d layer: the deepest features with a spatial map */
+static int
+last_conv_layer (const CnnNetwork *net)
+{
+  int found = -1;
+  for (int i = 0; i < cnn_network_get_n_layers (net); i++)
+    if (strcmp (cnn_network_get_layer (net, i)->klass->name, "conv2d") == 0)
+      found = i;
+  return found;
+}
+
+static int
+figure_top_patches (int argc, char **argv)
+{
+  g_auto (ModelOptions) m = { 0 };
+  g_autofree char *layer = NULL;
+  int k = 9, channels = 16, images = 10000;
+  GOptionEntry entries[] = {
+    MODEL_ENTRIES (m),
+    { "layer", 'l', 0, G_OPTION_ARG_STRING, &layer, "layer by name (default the last conv2d)", "NAME" },
+    { "k", 'k', 0, G_OPTION_ARG_INT, &k, "images per channel (default 9)", "K" },
+    { "channels", 0, 0, G_OPTION_ARG_INT, &channels, "rows: the first N channels (default 16)", "N" },
+    { "images", 0, 0, G_OPTION_ARG_INT, &images, "images searched, from the test split when there is one (default 10000)", "N" },
+    { NULL }
+  };
+  g_auto (FigureOptions) o = { 0 };
+  int status;
+  if (!figure_parse ("- the image patches that excite each channel of a layer most", entries, &o,
+                     &argc, &argv, &status))
+    return status;
+  if (k < 1 || k > 64 || channels < 1 || channels > 1024 || images < 1)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--k must be from 1 to 64, --channels from 1 to 1024, "
+                                "--images at least 1");
+  g_autoptr (CnnCheckpoint) ckpt = NULL;
+  g_autofree char *name = NULL;
+  CnnNetwork *net = load_model (&m, &ckpt, &name, &status);
+  if (net == NULL)
+    return status;
+  g_autoptr (CnnNetwork) owned = ckpt ? NULL : net;
+  int index = layer ? cnn_network_find_layer (net, layer) : last_conv_layer (net);
+  if (index < 0)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, layer ? "%s has no layer “%s”" : "%s has no conv2d layer",
+                                name, layer);
+
+  /* the data the model was trained on, else --data, else the default */
+  g_autoptr (GError) error = NULL;
+  const char *data = ckpt && ckpt->meta.data ? ckpt->meta.data : m.data ? m.data : DEFAULT_DATA;
+  g_autoptr (CnnDataset) ds = cnn_dataset_load (data, 0, &error);
+  if (ds == NULL)
+    return cnn_cli_fail (error);
+  const CnnImageSet *set = ds->test ? ds->test : ds->train;
+  CnnShape in = cnn_network_get_input_shape (net);
+  if (in.c != set->c || in.h != set->h || in.w != set->w)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s takes %d×%d×%d inputs, but %s has %d×%d×%d images",
+                                name, in.c, in.h, in.w, ds->name, set->c, set->h, set->w);
+  g_autoptr (CnnNormalizer) fitted = ckpt ? NULL
+                                          : cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, set, NULL, 0);
+  const CnnNormalizer *nz = ckpt ? ckpt->normalizer : fitted;
+  const int n = MIN (images, set->n);
+  g_autofree int *idx = g_new (int, n);
+  for (int i = 0; i < n; i++)
+    idx[i] = i;
+  g_autoptr (CnnPool) pool = cnn_pool_new (0);
+  g_autoptr (CnnTopPatches) tp = cnn_top_patches_compute (net, set, nz, idx, n, index, k, 256, pool,
+                                                          NULL, NULL, &error);
+  if (tp == NULL)
+    return cnn_cli_fail (error);
+  const char *layer_name = cnn_network_get_layer (net, index)->name;
+  g_autofree char *field = cnn_receptive_field_format (&tp->field);
+  g_autofree char *count = cnn_summary_format_count ((size_t) n);
+  g_autofree char *title = g_strdup_printf ("%s of %s: top %d of %s images, field %s", layer_name, name, k,
+                                            count, field);
+  CnnPanelTopPatches panel = { .tp = tp, .set = set, .n_channels = MIN (channels, tp->n_channels),
+                               .title = figure_title (&o, title) };
+  double w, h;
+  cnn_panel_top_patches_natural_size (&panel, o.render_style, &w, &h);
+  return figure_export (&o, w, h, draw_top_patches, &panel);
+}
+
 /* figure summary: layers, output shapes, parameter counts */
 
 static void
@@ -568,6 +656,7 @@ static const struct
   { "filters", figure_filters, "the kernels of the first convolution layer" },
   { "summary", figure_summary, "layers, output shapes and parameter counts" },
   { "augment", figure_augment, "one training image and its augmented versions, epoch by epoch" },
+  { "top-patches", figure_top_patches, "the image patches that excite each channel of a layer most" },
 };
 
 static void

@@ -200,6 +200,17 @@ test_train_augment (void)
   g_assert_cmpint (tp.status, ==, 0);
   g_assert_nonnull (strstr (tp.out, "\"top_patches_layer\": \"conv3\", \"channels\": 16"));
   expect_bad_input ("bench --model cnn2 --data synthetic --top-patches nope", "cnn2 has no layer named “nope”");
+
+  /* and as a figure: a row per channel, k patches each */
+  g_autofree char *tp_png = g_build_filename (tmpdir, "top.png", NULL);
+  g_autofree char *tp_args = g_strdup_printf ("figure top-patches --model cnn2 --data synthetic --layer conv3 "
+                                              "--k 4 --channels 5 --images 300 --out %s", tp_png);
+  g_auto (Result) tpf = { 0 };
+  run (&tpf, tp_args);
+  g_assert_cmpint (tpf.status, ==, 0);
+  g_assert_true (g_file_test (tp_png, G_FILE_TEST_IS_REGULAR));
+  expect_bad_input ("figure top-patches --model fcnn --out x.png", "fcnn has no conv2d layer");
+  expect_bad_input ("figure top-patches --model cnn2 --layer nope --out x.png", "cnn2 has no layer “nope”");
 }
 
 static void
@@ -389,7 +400,7 @@ test_figure (void)
   g_assert_true (g_file_get_contents (pdf, &contents, NULL, NULL));
   g_assert_true (g_str_has_prefix (contents, "%PDF-"));
 
-  expect_bad_input ("figure", "figure needs a panel: data, standardization, curves, filters, summary or augment");
+  expect_bad_input ("figure", "figure needs a panel: data, standardization, curves, filters, summary, augment or top-patches");
   expect_bad_input ("figure frobnicate --out x.png", "unknown figure “frobnicate”: use data, standardization,");
   expect_bad_input ("figure data --data synthetic --out x.jpg", "x.jpg: unknown figure format “.jpg”");
   expect_bad_input ("figure data --data synthetic --out x.png --size 12x", "--size takes width x height");

@@ -9,6 +9,7 @@
 #include "cnn-panel-filters.h"
 #include "cnn-panel-image-strip.h"
 #include "cnn-panel-samples.h"
+#include "cnn-panel-top-patches.h"
 #include "cnn-panel-standardization.h"
 #include "cnn-panel-summary.h"
 #include "cnn-render-axis.h"
