@@ -535,6 +535,92 @@ figure_top_patches (int argc, char **argv)
   return figure_export (&o, w, h, draw_top_patches, &panel);
 }
 
+/* figure activations: every channel of a layer for one image */
+
+static void
+draw_activations (cairo_t *cr, double width, double height, const CnnRenderStyle *style,
+                  gpointer data)
+{
+  cnn_panel_activations_draw (data, style, cr, width, height);
+}
+
+static int
+figure_activations (int argc, char **argv)
+{
+  g_auto (ModelOptions) m = { 0 };
+  g_autofree char *layer = NULL, *scale = NULL;
+  int image = 0;
+  GOptionEntry entries[] = {
+    MODEL_ENTRIES (m),
+    { "layer", 'l', 0, G_OPTION_ARG_STRING, &layer, "layer by name (default the last conv2d)", "NAME" },
+    { "image", 'i', 0, G_OPTION_ARG_INT, &image, "index of the image in the test split, else training (default 0)", "I" },
+    { "scale", 0, 0, G_OPTION_ARG_STRING, &scale, "map (each map to its own range, default) or shared", "S" },
+    { NULL }
+  };
+  g_auto (FigureOptions) o = { 0 };
+  int status;
+  if (!figure_parse ("- every channel of a layer for one image, and the class probabilities", entries, &o,
+                     &argc, &argv, &status))
+    return status;
+  gboolean shared = FALSE;
+  if (scale && !(shared = strcmp (scale, "shared") == 0) && strcmp (scale, "map") != 0)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--scale takes map or shared, not “%s”", scale);
+  g_autoptr (CnnCheckpoint) ckpt = NULL;
+  g_autofree char *name = NULL;
+  CnnNetwork *net = load_model (&m, &ckpt, &name, &status);
+  if (net == NULL)
+    return status;
+  g_autoptr (CnnNetwork) owned = ckpt ? NULL : net;
+  int index = layer ? cnn_network_find_layer (net, layer) : last_conv_layer (net);
+  if (index < 0)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, layer ? "%s has no layer “%s”" : "%s has no conv2d layer",
+                                name, layer);
+
+  g_autoptr (GError) error = NULL;
+  const char *data = ckpt && ckpt->meta.data ? ckpt->meta.data : m.data ? m.data : DEFAULT_DATA;
+  g_autoptr (CnnDataset) ds = cnn_dataset_load (data, 0, &error);
+  if (ds == NULL)
+    return cnn_cli_fail (error);
+  const CnnImageSet *set = ds->test ? ds->test : ds->train;
+  CnnShape in = cnn_network_get_input_shape (net);
+  if (in.c != set->c || in.h != set->h || in.w != set->w)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s takes %d×%d×%d inputs, but %s has %d×%d×%d images",
+                                name, in.c, in.h, in.w, ds->name, set->c, set->h, set->w);
+  if (image < 0 || image >= set->n)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--image must be from 0 to %d for %s, not %d",
+                                set->n - 1, ds->name, image);
+  g_autoptr (CnnNormalizer) fitted = ckpt ? NULL
+                                          : cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, set, NULL, 0);
+  const CnnNormalizer *nz = ckpt ? ckpt->normalizer : fitted;
+  g_autofree float *x = g_new (float, cnn_shape_size (in));
+  cnn_normalizer_gather (nz, set, &image, 1, x);
+  /* inference keeps every layer's output: one pass gives maps and scores */
+  int last = cnn_network_get_n_layers (net) - 1;
+  const float *out = cnn_network_forward (net, x, 1, FALSE, NULL, NULL, last);
+  const int K = cnn_network_get_n_classes (net);
+  g_autofree float *probs = NULL;
+  if (cnn_network_get_layer (net, last)->out_shape.c == K)
+    {
+      probs = g_memdup2 (out, K * sizeof (float));
+      if (strcmp (cnn_network_get_layer (net, last)->klass->name, "softmax") != 0)
+        probs = (g_free (probs), NULL);   /* scores, not probabilities: no chart */
+    }
+  const CnnLayer *l = cnn_network_get_layer (net, index);
+  const size_t chw = (size_t) set->c * set->h * set->w;
+  g_autofree char *title = g_strdup_printf ("%s of %s on %s image %d (%s)", l->name, name, ds->name, image,
+                                            ds->class_names[set->labels[image]]);
+  CnnPanelActivations panel = {
+    .c = set->c, .h = set->h, .w = set->w, .image = set->pixels + (size_t) image * chw,
+    .n_maps = l->out_shape.c, .map_h = l->out_shape.h, .map_w = l->out_shape.w,
+    .maps = cnn_network_get_output (net, index), .shared_scale = shared,
+    .n_classes = K, .probs = probs, .class_names = (const char *const *) ds->class_names,
+    .title = figure_title (&o, title),
+  };
+  double w, h;
+  cnn_panel_activations_natural_size (&panel, o.render_style, &w, &h);
+  return figure_export (&o, w, h, draw_activations, &panel);
+}
+
 /* figure summary: layers, output shapes, parameter counts */
 
 static void
@@ -657,6 +743,7 @@ static const struct
   { "summary", figure_summary, "layers, output shapes and parameter counts" },
   { "augment", figure_augment, "one training image and its augmented versions, epoch by epoch" },
   { "top-patches", figure_top_patches, "the image patches that excite each channel of a layer most" },
+  { "activations", figure_activations, "every channel of a layer for one image, with the class probabilities" },
 };
 
 static void

@@ -211,6 +211,21 @@ test_train_augment (void)
   g_assert_true (g_file_test (tp_png, G_FILE_TEST_IS_REGULAR));
   expect_bad_input ("figure top-patches --model fcnn --out x.png", "fcnn has no conv2d layer");
   expect_bad_input ("figure top-patches --model cnn2 --layer nope --out x.png", "cnn2 has no layer “nope”");
+
+  /* activations of one image, as SVG */
+  g_autofree char *act_svg = g_build_filename (tmpdir, "act.svg", NULL);
+  g_autofree char *act_args = g_strdup_printf ("figure activations --model cnn2 --data synthetic --layer relu1 "
+                                               "--image 3 --scale shared --out %s", act_svg);
+  g_auto (Result) act = { 0 };
+  run (&act, act_args);
+  g_assert_cmpint (act.status, ==, 0);
+  g_autofree char *svg = NULL;
+  g_assert_true (g_file_get_contents (act_svg, &svg, NULL, NULL));
+  g_assert_nonnull (strstr (svg, "<svg"));
+  expect_bad_input ("figure activations --model cnn2 --data synthetic --scale loud --out x.png",
+                    "--scale takes map or shared");
+  expect_bad_input ("figure activations --model cnn2 --data synthetic --image -1 --out x.png",
+                    "--image must be from 0 to");
 }
 
 static void
@@ -400,7 +415,7 @@ test_figure (void)
   g_assert_true (g_file_get_contents (pdf, &contents, NULL, NULL));
   g_assert_true (g_str_has_prefix (contents, "%PDF-"));
 
-  expect_bad_input ("figure", "figure needs a panel: data, standardization, curves, filters, summary, augment or top-patches");
+  expect_bad_input ("figure", "figure needs a panel: data, standardization, curves, filters, summary, augment, top-patches or activations");
   expect_bad_input ("figure frobnicate --out x.png", "unknown figure “frobnicate”: use data, standardization,");
   expect_bad_input ("figure data --data synthetic --out x.jpg", "x.jpg: unknown figure format “.jpg”");
   expect_bad_input ("figure data --data synthetic --out x.png --size 12x", "--size takes width x height");

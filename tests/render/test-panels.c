@@ -259,6 +259,44 @@ test_image_strip_panel (void)
   cairo_surface_destroy (s);
 }
 
+/* Four 4×4 maps, all 0 but map 2, which is 1 at row 1, column 3. Each map
+ * to its own range: only that cell is viridis' top color (yellow), a
+ * square block in the maps' area right of the input (no color bar, whose
+ * top would be yellow too). */
+static void
+test_activations_panel (void)
+{
+  guint8 image[6 * 6] = { 0 };
+  float maps[4 * 16] = { 0 };
+  maps[2 * 16 + 1 * 4 + 3] = 1.0f;
+  const float probs[3] = { 0.1f, 0.7f, 0.2f };
+  const char *names[3] = { "a", "b", "c" };
+  CnnPanelActivations panel = {
+    .c = 1, .h = 6, .w = 6, .image = image, .n_maps = 4, .map_h = 4, .map_w = 4, .maps = maps,
+    .shared_scale = FALSE, .n_classes = 3, .probs = probs, .class_names = names,
+  };
+  const CnnRenderStyle *style = cnn_render_style_get (CNN_RENDER_STYLE_LIGHT);
+  cairo_surface_t *s = cnn_test_image_new (800, 500);
+  cairo_t *cr = cairo_create (s);
+  cnn_render_paint_background (cr, style);
+  cnn_panel_activations_draw (&panel, style, cr, 800, 500);
+  cairo_destroy (cr);
+  cairo_surface_flush (s);
+  CnnColor top;
+  cnn_colormap_rgb (CNN_COLORMAP_VIRIDIS, 1.0, &top);
+  int box[4];
+  cnn_test_bbox_near (s, cnn_test_rgb (&top), 6, box);
+  int bw = box[2] - box[0] + 1, bh = box[3] - box[1] + 1;
+  g_assert_cmpint (bw, >, 10);
+  g_assert_cmpint (abs (bw - bh), <=, 2);          /* one square cell of a square map */
+  g_assert_cmpint (box[0], >, 800 * 0.32);         /* right of the input column */
+  /* map 2 is the first of the 2×2 grid's second row */
+  g_assert_cmpint (box[1], >, 250);
+  int yellow = cnn_test_count_near (s, cnn_test_rgb (&top), 6, NULL);
+  g_assert_cmpint (yellow, >=, bw * bh * 9 / 10);
+  cairo_surface_destroy (s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -268,5 +306,6 @@ main (int argc, char **argv)
   g_test_add_func ("/panel/standardization", test_standardization_panel);
   g_test_add_func ("/panel/standardization-color", test_color_standardization);
   g_test_add_func ("/panel/image-strip", test_image_strip_panel);
+  g_test_add_func ("/panel/activations", test_activations_panel);
   return g_test_run ();
 }

@@ -10,6 +10,7 @@
 #include "cnn-panel-image-strip.h"
 #include "cnn-panel-samples.h"
 #include "cnn-panel-top-patches.h"
+#include "cnn-panel-activations.h"
 #include "cnn-panel-standardization.h"
 #include "cnn-panel-summary.h"
 #include "cnn-render-axis.h"
