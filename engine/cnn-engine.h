@@ -19,3 +19,4 @@
 #include "cnn-trainer.h"
 #include "cnn-receptive.h"
 #include "cnn-top-patches.h"
+#include "cnn-feature-vis.h"

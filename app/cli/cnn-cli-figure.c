@@ -621,6 +621,89 @@ figure_activations (int argc, char **argv)
   return figure_export (&o, w, h, draw_activations, &panel);
 }
 
+/* figure feature-vis: inputs synthesized to excite each channel */
+
+static void draw_image_strip (cairo_t *cr, double width, double height, const CnnRenderStyle *style,
+                              gpointer data);
+
+static int
+figure_feature_vis (int argc, char **argv)
+{
+  g_auto (ModelOptions) m = { 0 };
+  g_autofree char *layer = NULL;
+  int channels = 16, columns = 8;
+  CnnFeatureVisConfig config;
+  cnn_feature_vis_config_init (&config);
+  gint64 vis_seed = 0;
+  GOptionEntry entries[] = {
+    MODEL_ENTRIES (m),
+    { "layer", 'l', 0, G_OPTION_ARG_STRING, &layer, "layer by name (default the last conv2d)", "NAME" },
+    { "channels", 0, 0, G_OPTION_ARG_INT, &channels, "the first N channels (default 16)", "N" },
+    { "columns", 0, 0, G_OPTION_ARG_INT, &columns, "images per row (default 8)", "N" },
+    { "steps", 0, 0, G_OPTION_ARG_INT, &config.steps, "gradient steps (default 200)", "N" },
+    { "step-size", 0, 0, G_OPTION_ARG_DOUBLE, &config.lr, "length of a step (default 0.05)", "X" },
+    { "l2", 0, 0, G_OPTION_ARG_DOUBLE, &config.l2, "decay per step (default 0.001)", "X" },
+    { "blur-every", 0, 0, G_OPTION_ARG_INT, &config.blur_every, "blur every N steps, 0 never (default 4)", "N" },
+    { "jitter", 0, 0, G_OPTION_ARG_INT, &config.jitter, "random shift per step in pixels (default 1)", "N" },
+    { "noise-seed", 0, 0, G_OPTION_ARG_INT64, &vis_seed, "seed of the starting noise and the jitter (default 0)", "S" },
+    { NULL }
+  };
+  g_auto (FigureOptions) o = { 0 };
+  int status;
+  if (!figure_parse ("- inputs synthesized to excite each channel of a layer", entries, &o, &argc, &argv,
+                     &status))
+    return status;
+  if (channels < 1 || channels > 256 || columns < 1 || columns > 64 || config.steps < 0
+      || config.steps > 100000 || !(config.lr > 0 && config.lr < 100) || !(config.l2 >= 0 && config.l2 < 1)
+      || config.blur_every < 0 || config.jitter < 0 || config.jitter > 64 || vis_seed < 0)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "a --channels, --columns, --steps, --step-size, --l2, "
+                                "--blur-every, --jitter or --noise-seed value is out of range");
+  config.seed = (guint64) vis_seed;
+  g_autoptr (CnnCheckpoint) ckpt = NULL;
+  g_autofree char *name = NULL;
+  CnnNetwork *net = load_model (&m, &ckpt, &name, &status);
+  if (net == NULL)
+    return status;
+  g_autoptr (CnnNetwork) owned = ckpt ? NULL : net;
+  int index = layer ? cnn_network_find_layer (net, layer) : last_conv_layer (net);
+  if (index < 0)
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, layer ? "%s has no layer “%s”" : "%s has no conv2d layer",
+                                name, layer);
+  const CnnLayer *l = cnn_network_get_layer (net, index);
+  const int n = MIN (channels, l->out_shape.c);
+  const CnnShape in = cnn_network_get_input_shape (net);
+  const size_t size = cnn_shape_size (in);
+  g_autofree float *pixels = g_new (float, (size_t) n * size);
+  g_autofree const float **images = g_new (const float *, n);
+  g_auto (GStrv) captions = g_new0 (char *, n + 1);
+  for (int c = 0; c < n; c++)
+    {
+      float *x = pixels + (size_t) c * size;    /* (C, H, W) */
+      double objective = cnn_feature_vis (net, index, c, &config, x, NULL, NULL);
+      /* each image to 0..255 on its own range: the pattern, not its scale */
+      float lo = x[0], hi = x[0];
+      for (size_t i = 1; i < size; i++)
+        {
+          lo = MIN (lo, x[i]);
+          hi = MAX (hi, x[i]);
+        }
+      for (size_t i = 0; i < size; i++)
+        x[i] = hi > lo ? 255.0f * (x[i] - lo) / (hi - lo) : 128.0f;
+      images[c] = x;
+      captions[c] = g_strdup_printf ("%d: %.2f", c, objective);
+    }
+  g_autofree char *title = g_strdup_printf ("%s of %s: inputs that excite each channel (%d steps)", l->name,
+                                            name, config.steps);
+  CnnPanelImageStrip strip = {
+    .c = in.c, .h = in.h, .w = in.w, .n = n, .images = images,
+    .captions = (const char *const *) captions, .max_cols = columns,
+    .title = figure_title (&o, title), .no_original = TRUE,
+  };
+  double w, h;
+  cnn_panel_image_strip_natural_size (&strip, o.render_style, &w, &h);
+  return figure_export (&o, w, h, draw_image_strip, &strip);
+}
+
 /* figure summary: layers, output shapes, parameter counts */
 
 static void
@@ -744,6 +827,7 @@ static const struct
   { "augment", figure_augment, "one training image and its augmented versions, epoch by epoch" },
   { "top-patches", figure_top_patches, "the image patches that excite each channel of a layer most" },
   { "activations", figure_activations, "every channel of a layer for one image, with the class probabilities" },
+  { "feature-vis", figure_feature_vis, "inputs synthesized by gradient ascent to excite each channel of a layer" },
 };
 
 static void

@@ -226,6 +226,16 @@ test_train_augment (void)
                     "--scale takes map or shared");
   expect_bad_input ("figure activations --model cnn2 --data synthetic --image -1 --out x.png",
                     "--image must be from 0 to");
+
+  /* feature visualization: a few short ascents */
+  g_autofree char *fv_png = g_build_filename (tmpdir, "fv.png", NULL);
+  g_autofree char *fv_args = g_strdup_printf ("figure feature-vis --model cnn2 --layer conv3 --channels 3 "
+                                              "--steps 5 --out %s", fv_png);
+  g_auto (Result) fv = { 0 };
+  run (&fv, fv_args);
+  g_assert_cmpint (fv.status, ==, 0);
+  g_assert_true (g_file_test (fv_png, G_FILE_TEST_IS_REGULAR));
+  expect_bad_input ("figure feature-vis --model cnn2 --steps -1 --out x.png", "value is out of range");
 }
 
 static void
@@ -415,7 +425,7 @@ test_figure (void)
   g_assert_true (g_file_get_contents (pdf, &contents, NULL, NULL));
   g_assert_true (g_str_has_prefix (contents, "%PDF-"));
 
-  expect_bad_input ("figure", "figure needs a panel: data, standardization, curves, filters, summary, augment, top-patches or activations");
+  expect_bad_input ("figure", "figure needs a panel: data, standardization, curves, filters, summary, augment, top-patches, activations or feature-vis");
   expect_bad_input ("figure frobnicate --out x.png", "unknown figure “frobnicate”: use data, standardization,");
   expect_bad_input ("figure data --data synthetic --out x.jpg", "x.jpg: unknown figure format “.jpg”");
   expect_bad_input ("figure data --data synthetic --out x.png --size 12x", "--size takes width x height");

@@ -22,7 +22,7 @@ draw_cell (cairo_t *cr, int index, const CnnRect *cell, gpointer data)
   if (index >= s->n || s->images[index] == NULL)
     return;
   cnn_render_draw_byte_floats (cr, s->images[index], s->c, s->h, s->w, cell);
-  if (index == 0 && s->n > 1)
+  if (index == 0 && s->n > 1 && !s->no_original)
     {
       /* the original, framed just outside the image so no pixel is covered */
       double lw = MAX (d->style->line_width, 1.5), o = 0.5 * lw + 1;

@@ -17,6 +17,7 @@ typedef struct
   const char *const  *captions;  /* n entries (any may be NULL), or NULL */
   int                 max_cols;  /* wrap after this many; 0: all in one row */
   const char         *title;     /* NULL or "" for none */
+  gboolean            no_original;  /* the images are peers: no frame on the first */
 } CnnPanelImageStrip;
 
 void cnn_panel_image_strip_draw (const CnnPanelImageStrip *strip, const CnnRenderStyle *style,

@@ -1,0 +1,113 @@
+#include "cnn-feature-vis.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cnn-layer.h"
+#include "cnn-rng.h"
+
+void
+cnn_feature_vis_config_init (CnnFeatureVisConfig *config)
+{
+  *config = (CnnFeatureVisConfig) { .steps = 200, .lr = 0.05, .l2 = 1e-3, .blur_every = 4,
+                                    .jitter = 1, .seed = 0 };
+}
+
+double
+cnn_channel_mean (CnnNetwork *net, int layer, int channel, const float *x)
+{
+  const float *out = cnn_network_forward (net, x, 1, FALSE, NULL, NULL, layer);
+  CnnShape s = cnn_network_get_layer (net, layer)->out_shape;
+  const size_t plane = (size_t) s.h * s.w;
+  double sum = 0.0;
+  for (size_t i = 0; i < plane; i++)
+    sum += out[(size_t) channel * plane + i];
+  return sum / (double) plane;
+}
+
+/* dst = src shifted by (dy, dx), wrapping around, per channel */
+static void
+roll (const float *src, float *dst, CnnShape s, int dy, int dx)
+{
+  for (int c = 0; c < s.c; c++)
+    for (int y = 0; y < s.h; y++)
+      for (int x = 0; x < s.w; x++)
+        {
+          int sy = ((y - dy) % s.h + s.h) % s.h, sx = ((x - dx) % s.w + s.w) % s.w;
+          dst[((size_t) c * s.h + y) * s.w + x] = src[((size_t) c * s.h + sy) * s.w + sx];
+        }
+}
+
+/* 3×3 binomial blur (1 2 1 / 4 each way), edges clamped */
+static void
+blur (float *x, float *tmp, CnnShape s)
+{
+  for (int c = 0; c < s.c; c++)
+    {
+      float *p = x + (size_t) c * s.h * s.w;   /* (H, W) */
+      for (int y = 0; y < s.h; y++)
+        for (int i = 0; i < s.w; i++)
+          {
+            int l = MAX (i - 1, 0), r = MIN (i + 1, s.w - 1);
+            tmp[y * s.w + i] = 0.25f * p[y * s.w + l] + 0.5f * p[y * s.w + i] + 0.25f * p[y * s.w + r];
+          }
+      for (int y = 0; y < s.h; y++)
+        for (int i = 0; i < s.w; i++)
+          {
+            int u = MAX (y - 1, 0), d = MIN (y + 1, s.h - 1);
+            p[y * s.w + i] = 0.25f * tmp[u * s.w + i] + 0.5f * tmp[y * s.w + i] + 0.25f * tmp[d * s.w + i];
+          }
+    }
+}
+
+double
+cnn_feature_vis (CnnNetwork *net, int layer, int channel, const CnnFeatureVisConfig *config,
+                 float *x, CnnFeatureVisFunc callback, gpointer user_data)
+{
+  g_return_val_if_fail (layer >= 0 && layer < cnn_network_get_n_layers (net), NAN);
+  const CnnShape in = cnn_network_get_input_shape (net);
+  const CnnShape out = cnn_network_get_layer (net, layer)->out_shape;
+  g_return_val_if_fail (channel >= 0 && channel < out.c, NAN);
+  const size_t n = cnn_shape_size (in), plane = (size_t) out.h * out.w;
+  CnnRng rng;
+  cnn_rng_init (&rng, config->seed, 0xfea7);
+  /* gray noise: small around 0, the middle of a standardized input */
+  for (size_t i = 0; i < n; i++)
+    x[i] = (float) (0.1 * cnn_rng_normal (&rng));
+
+  g_autofree float *shifted = g_new (float, n);      /* (C, H, W) */
+  g_autofree float *grad = g_new (float, n);
+  g_autofree float *unshifted = g_new (float, n);
+  g_autofree float *tmp = g_new (float, (size_t) in.h * in.w);
+  g_autofree float *dout = g_new0 (float, cnn_shape_size (out));
+  /* d mean / d unit: 1/plane over the channel's map */
+  for (size_t i = 0; i < plane; i++)
+    dout[(size_t) channel * plane + i] = 1.0f / (float) plane;
+
+  double objective = cnn_channel_mean (net, layer, channel, x);
+  for (int step = 1; step <= config->steps; step++)
+    {
+      int j = config->jitter;
+      int dy = j ? (int) cnn_rng_below (&rng, 2 * j + 1) - j : 0;
+      int dx = j ? (int) cnn_rng_below (&rng, 2 * j + 1) - j : 0;
+      roll (x, shifted, in, dy, dx);
+      cnn_network_forward (net, shifted, 1, FALSE, NULL, NULL, layer);
+      cnn_network_backward (net, layer, dout, grad, NULL, NULL);
+      roll (grad, unshifted, in, -dy, -dx);
+      /* a step of fixed length whatever the gradient's scale */
+      double ss = 0.0;
+      for (size_t i = 0; i < n; i++)
+        ss += (double) unshifted[i] * unshifted[i];
+      double rms = sqrt (ss / n);
+      float k = rms > 0.0 ? (float) (config->lr / rms) : 0.0f;
+      for (size_t i = 0; i < n; i++)
+        x[i] = (x[i] + k * unshifted[i]) * (float) (1.0 - config->l2);
+      if (config->blur_every > 0 && step % config->blur_every == 0)
+        blur (x, tmp, in);
+      objective = cnn_channel_mean (net, layer, channel, x);
+      if (callback && !callback (step, objective, x, user_data))
+        break;
+    }
+  cnn_network_zero_grads (net);
+  return objective;
+}
