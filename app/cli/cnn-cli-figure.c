@@ -621,10 +621,67 @@ figure_activations (int argc, char **argv)
   return figure_export (&o, w, h, draw_activations, &panel);
 }
 
-/* figure feature-vis: inputs synthesized to excite each channel */
+/* figure feature-vis and class-vis: inputs synthesized by gradient ascent */
 
 static void draw_image_strip (cairo_t *cr, double width, double height, const CnnRenderStyle *style,
                               gpointer data);
+
+#define VIS_ENTRIES(config, seed) \
+  { "steps", 0, 0, G_OPTION_ARG_INT, &(config).steps, "gradient steps (default 200)", "N" }, \
+  { "step-size", 0, 0, G_OPTION_ARG_DOUBLE, &(config).lr, "length of a step (default 0.05)", "X" }, \
+  { "l2", 0, 0, G_OPTION_ARG_DOUBLE, &(config).l2, "decay per step (default 0.001)", "X" }, \
+  { "blur-every", 0, 0, G_OPTION_ARG_INT, &(config).blur_every, "blur every N steps, 0 never (default 4)", "N" }, \
+  { "jitter", 0, 0, G_OPTION_ARG_INT, &(config).jitter, "random shift per step in pixels (default 1)", "N" }, \
+  { "noise-seed", 0, 0, G_OPTION_ARG_INT64, &(seed), "seed of the starting noise and the jitter (default 0)", "S" }
+
+static gboolean
+vis_config_ok (CnnFeatureVisConfig *config, gint64 seed)
+{
+  config->seed = (guint64) MAX (seed, 0);
+  return seed >= 0 && config->steps >= 0 && config->steps <= 100000 && config->lr > 0 && config->lr < 100
+         && config->l2 >= 0 && config->l2 < 1 && config->blur_every >= 0 && config->jitter >= 0
+         && config->jitter <= 64;
+}
+
+/* Synthesizes an input for each of the n first channels of `layer` and draws
+ * them in a grid, each on its own gray range, captioned with names[c] (or
+ * the channel number) and the activation reached. */
+static int
+synthesize_and_export (CnnNetwork *net, int layer, int n, const char *const *names,
+                       const CnnFeatureVisConfig *config, int columns, const char *title,
+                       const FigureOptions *o)
+{
+  const CnnShape in = cnn_network_get_input_shape (net);
+  const size_t size = cnn_shape_size (in);
+  g_autofree float *pixels = g_new (float, (size_t) n * size);
+  g_autofree const float **images = g_new (const float *, n);
+  g_auto (GStrv) captions = g_new0 (char *, n + 1);
+  for (int c = 0; c < n; c++)
+    {
+      float *x = pixels + (size_t) c * size;    /* (C, H, W) */
+      double objective = cnn_feature_vis (net, layer, c, config, x, NULL, NULL);
+      /* each image to 0..255 on its own range: the pattern, not its scale */
+      float lo = x[0], hi = x[0];
+      for (size_t i = 1; i < size; i++)
+        {
+          lo = MIN (lo, x[i]);
+          hi = MAX (hi, x[i]);
+        }
+      for (size_t i = 0; i < size; i++)
+        x[i] = hi > lo ? 255.0f * (x[i] - lo) / (hi - lo) : 128.0f;
+      images[c] = x;
+      captions[c] = names ? g_strdup_printf ("%s: %.2f", names[c], objective)
+                          : g_strdup_printf ("%d: %.2f", c, objective);
+    }
+  CnnPanelImageStrip strip = {
+    .c = in.c, .h = in.h, .w = in.w, .n = n, .images = images,
+    .captions = (const char *const *) captions, .max_cols = columns,
+    .title = figure_title (o, title), .no_original = TRUE,
+  };
+  double w, h;
+  cnn_panel_image_strip_natural_size (&strip, o->render_style, &w, &h);
+  return figure_export (o, w, h, draw_image_strip, &strip);
+}
 
 static int
 figure_feature_vis (int argc, char **argv)
@@ -640,12 +697,7 @@ figure_feature_vis (int argc, char **argv)
     { "layer", 'l', 0, G_OPTION_ARG_STRING, &layer, "layer by name (default the last conv2d)", "NAME" },
     { "channels", 0, 0, G_OPTION_ARG_INT, &channels, "the first N channels (default 16)", "N" },
     { "columns", 0, 0, G_OPTION_ARG_INT, &columns, "images per row (default 8)", "N" },
-    { "steps", 0, 0, G_OPTION_ARG_INT, &config.steps, "gradient steps (default 200)", "N" },
-    { "step-size", 0, 0, G_OPTION_ARG_DOUBLE, &config.lr, "length of a step (default 0.05)", "X" },
-    { "l2", 0, 0, G_OPTION_ARG_DOUBLE, &config.l2, "decay per step (default 0.001)", "X" },
-    { "blur-every", 0, 0, G_OPTION_ARG_INT, &config.blur_every, "blur every N steps, 0 never (default 4)", "N" },
-    { "jitter", 0, 0, G_OPTION_ARG_INT, &config.jitter, "random shift per step in pixels (default 1)", "N" },
-    { "noise-seed", 0, 0, G_OPTION_ARG_INT64, &vis_seed, "seed of the starting noise and the jitter (default 0)", "S" },
+    VIS_ENTRIES (config, vis_seed),
     { NULL }
   };
   g_auto (FigureOptions) o = { 0 };
@@ -653,12 +705,9 @@ figure_feature_vis (int argc, char **argv)
   if (!figure_parse ("- inputs synthesized to excite each channel of a layer", entries, &o, &argc, &argv,
                      &status))
     return status;
-  if (channels < 1 || channels > 256 || columns < 1 || columns > 64 || config.steps < 0
-      || config.steps > 100000 || !(config.lr > 0 && config.lr < 100) || !(config.l2 >= 0 && config.l2 < 1)
-      || config.blur_every < 0 || config.jitter < 0 || config.jitter > 64 || vis_seed < 0)
+  if (channels < 1 || channels > 256 || columns < 1 || columns > 64 || !vis_config_ok (&config, vis_seed))
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "a --channels, --columns, --steps, --step-size, --l2, "
                                 "--blur-every, --jitter or --noise-seed value is out of range");
-  config.seed = (guint64) vis_seed;
   g_autoptr (CnnCheckpoint) ckpt = NULL;
   g_autofree char *name = NULL;
   CnnNetwork *net = load_model (&m, &ckpt, &name, &status);
@@ -670,38 +719,49 @@ figure_feature_vis (int argc, char **argv)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, layer ? "%s has no layer “%s”" : "%s has no conv2d layer",
                                 name, layer);
   const CnnLayer *l = cnn_network_get_layer (net, index);
-  const int n = MIN (channels, l->out_shape.c);
-  const CnnShape in = cnn_network_get_input_shape (net);
-  const size_t size = cnn_shape_size (in);
-  g_autofree float *pixels = g_new (float, (size_t) n * size);
-  g_autofree const float **images = g_new (const float *, n);
-  g_auto (GStrv) captions = g_new0 (char *, n + 1);
-  for (int c = 0; c < n; c++)
-    {
-      float *x = pixels + (size_t) c * size;    /* (C, H, W) */
-      double objective = cnn_feature_vis (net, index, c, &config, x, NULL, NULL);
-      /* each image to 0..255 on its own range: the pattern, not its scale */
-      float lo = x[0], hi = x[0];
-      for (size_t i = 1; i < size; i++)
-        {
-          lo = MIN (lo, x[i]);
-          hi = MAX (hi, x[i]);
-        }
-      for (size_t i = 0; i < size; i++)
-        x[i] = hi > lo ? 255.0f * (x[i] - lo) / (hi - lo) : 128.0f;
-      images[c] = x;
-      captions[c] = g_strdup_printf ("%d: %.2f", c, objective);
-    }
   g_autofree char *title = g_strdup_printf ("%s of %s: inputs that excite each channel (%d steps)", l->name,
                                             name, config.steps);
-  CnnPanelImageStrip strip = {
-    .c = in.c, .h = in.h, .w = in.w, .n = n, .images = images,
-    .captions = (const char *const *) captions, .max_cols = columns,
-    .title = figure_title (&o, title), .no_original = TRUE,
+  return synthesize_and_export (net, index, MIN (channels, l->out_shape.c), NULL, &config, columns, title, &o);
+}
+
+/* figure class-vis (Simonyan et al. 2014): for each class, an input that
+ * maximizes its unnormalized score minus λ‖I‖² (the L2 decay) */
+static int
+figure_class_vis (int argc, char **argv)
+{
+  g_auto (ModelOptions) m = { 0 };
+  int columns = 5;
+  CnnFeatureVisConfig config;
+  cnn_feature_vis_config_init (&config);
+  gint64 vis_seed = 0;
+  GOptionEntry entries[] = {
+    MODEL_ENTRIES (m),
+    { "columns", 0, 0, G_OPTION_ARG_INT, &columns, "images per row (default 5)", "N" },
+    VIS_ENTRIES (config, vis_seed),
+    { NULL }
   };
-  double w, h;
-  cnn_panel_image_strip_natural_size (&strip, o.render_style, &w, &h);
-  return figure_export (&o, w, h, draw_image_strip, &strip);
+  g_auto (FigureOptions) o = { 0 };
+  int status;
+  if (!figure_parse ("- for each class, an input that maximizes its score", entries, &o, &argc, &argv, &status))
+    return status;
+  if (columns < 1 || columns > 64 || !vis_config_ok (&config, vis_seed))
+    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "a --columns, --steps, --step-size, --l2, --blur-every, "
+                                "--jitter or --noise-seed value is out of range");
+  g_autoptr (CnnCheckpoint) ckpt = NULL;
+  g_autofree char *name = NULL;
+  CnnNetwork *net = load_model (&m, &ckpt, &name, &status);
+  if (net == NULL)
+    return status;
+  g_autoptr (CnnNetwork) owned = ckpt ? NULL : net;
+  /* the scores before softmax */
+  int logits = cnn_network_get_logits_layer (net);
+  int K = cnn_network_get_layer (net, logits)->out_shape.c;
+  char **names = ckpt ? ckpt->meta.class_names : NULL;
+  if (names && (int) g_strv_length (names) != K)
+    names = NULL;
+  g_autofree char *title = g_strdup_printf ("%s: an input for each class's score (%d steps, L2 %g)", name,
+                                            config.steps, config.l2);
+  return synthesize_and_export (net, logits, K, (const char *const *) names, &config, columns, title, &o);
 }
 
 /* figure summary: layers, output shapes, parameter counts */
@@ -828,6 +888,7 @@ static const struct
   { "top-patches", figure_top_patches, "the image patches that excite each channel of a layer most" },
   { "activations", figure_activations, "every channel of a layer for one image, with the class probabilities" },
   { "feature-vis", figure_feature_vis, "inputs synthesized by gradient ascent to excite each channel of a layer" },
+  { "class-vis", figure_class_vis, "for each class, an input that maximizes its score (Simonyan et al.)" },
 };
 
 static void

@@ -236,6 +236,11 @@ test_train_augment (void)
   g_assert_cmpint (fv.status, ==, 0);
   g_assert_true (g_file_test (fv_png, G_FILE_TEST_IS_REGULAR));
   expect_bad_input ("figure feature-vis --model cnn2 --steps -1 --out x.png", "value is out of range");
+  g_autofree char *cv_args = g_strdup_printf ("figure class-vis --model cnn2 --steps 3 --out %s", fv_png);
+  g_auto (Result) cv = { 0 };
+  run (&cv, cv_args);
+  g_assert_cmpint (cv.status, ==, 0);
+  expect_bad_input ("figure class-vis --model cnn2 --l2 2 --out x.png", "value is out of range");
 }
 
 static void
@@ -425,7 +430,7 @@ test_figure (void)
   g_assert_true (g_file_get_contents (pdf, &contents, NULL, NULL));
   g_assert_true (g_str_has_prefix (contents, "%PDF-"));
 
-  expect_bad_input ("figure", "figure needs a panel: data, standardization, curves, filters, summary, augment, top-patches, activations or feature-vis");
+  expect_bad_input ("figure", "figure needs a panel: data, standardization, curves, filters, summary, augment, top-patches, activations, feature-vis or class-vis");
   expect_bad_input ("figure frobnicate --out x.png", "unknown figure “frobnicate”: use data, standardization,");
   expect_bad_input ("figure data --data synthetic --out x.jpg", "x.jpg: unknown figure format “.jpg”");
   expect_bad_input ("figure data --data synthetic --out x.png --size 12x", "--size takes width x height");
