@@ -447,15 +447,6 @@ figure_filters (int argc, char **argv)
   return figure_export (&o, w, h, draw_filters, data);
 }
 
-/* figure top-patches: what excites each channel of a layer most */
-
-static void
-draw_top_patches (cairo_t *cr, double width, double height, const CnnRenderStyle *style,
-                  gpointer data)
-{
-  cnn_panel_top_patches_draw (data, style, cr, width, height);
-}
-
 /* the last conv2d layer: the deepest features with a spatial map */
 static int
 last_conv_layer (const CnnNetwork *net)
@@ -465,6 +456,84 @@ last_conv_layer (const CnnNetwork *net)
     if (strcmp (cnn_network_get_layer (net, i)->klass->name, "conv2d") == 0)
       found = i;
   return found;
+}
+
+/* What the looking-inside figures share: the model of --model, one of its
+ * layers (by --layer, else the last conv2d) and, when asked, the images
+ * to probe it with: the test split (else training) of the data set the
+ * checkpoint was trained on, else of --data, standardized as in training. */
+typedef struct
+{
+  CnnCheckpoint     *ckpt;     /* NULL for a preset or spec file */
+  CnnNetwork        *net;      /* the checkpoint's, or owned */
+  char              *name;
+  int                layer;
+  CnnDataset        *ds;       /* NULL unless asked for */
+  const CnnImageSet *set;
+  CnnNormalizer     *nz;
+} Probe;
+
+static void
+probe_clear (Probe *p)
+{
+  if (p->ckpt)
+    cnn_checkpoint_free (p->ckpt);
+  else if (p->net)
+    cnn_network_free (p->net);
+  g_free (p->name);
+  if (p->ds)
+    cnn_dataset_free (p->ds);
+  if (p->nz)
+    cnn_normalizer_free (p->nz);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Probe, probe_clear)
+
+static gboolean
+probe_load (const ModelOptions *m, const char *layer, gboolean with_data, Probe *p, int *status)
+{
+  p->net = load_model (m, &p->ckpt, &p->name, status);
+  if (p->net == NULL)
+    return FALSE;
+  p->layer = layer ? cnn_network_find_layer (p->net, layer) : last_conv_layer (p->net);
+  if (p->layer < 0)
+    {
+      *status = cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, layer ? "%s has no layer “%s”" : "%s has no conv2d layer",
+                                     p->name, layer);
+      return FALSE;
+    }
+  if (!with_data)
+    return TRUE;
+  g_autoptr (GError) error = NULL;
+  const char *data = p->ckpt && p->ckpt->meta.data ? p->ckpt->meta.data : m->data ? m->data : DEFAULT_DATA;
+  p->ds = cnn_dataset_load (data, 0, &error);
+  if (p->ds == NULL)
+    {
+      *status = cnn_cli_fail (error);
+      return FALSE;
+    }
+  p->set = p->ds->test ? p->ds->test : p->ds->train;
+  CnnShape in = cnn_network_get_input_shape (p->net);
+  if (in.c != p->set->c || in.h != p->set->h || in.w != p->set->w)
+    {
+      *status = cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s takes %d×%d×%d inputs, but %s has %d×%d×%d images",
+                                     p->name, in.c, in.h, in.w, p->ds->name, p->set->c, p->set->h, p->set->w);
+      return FALSE;
+    }
+  const CnnNormalizer *trained = p->ckpt ? p->ckpt->normalizer : NULL;
+  p->nz = trained ? cnn_normalizer_new_from (trained->mode, trained->c, trained->h, trained->w, trained->mean,
+                                             trained->scale)
+                  : cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, p->set, NULL, 0);
+  return TRUE;
+}
+
+/* figure top-patches: what excites each channel of a layer most */
+
+static void
+draw_top_patches (cairo_t *cr, double width, double height, const CnnRenderStyle *style,
+                  gpointer data)
+{
+  cnn_panel_top_patches_draw (data, style, cr, width, height);
 }
 
 static int
@@ -489,31 +558,15 @@ figure_top_patches (int argc, char **argv)
   if (k < 1 || k > 64 || channels < 1 || channels > 1024 || images < 1)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--k must be from 1 to 64, --channels from 1 to 1024, "
                                 "--images at least 1");
-  g_autoptr (CnnCheckpoint) ckpt = NULL;
-  g_autofree char *name = NULL;
-  CnnNetwork *net = load_model (&m, &ckpt, &name, &status);
-  if (net == NULL)
+  g_auto (Probe) p = { 0 };
+  if (!probe_load (&m, layer, TRUE, &p, &status))
     return status;
-  g_autoptr (CnnNetwork) owned = ckpt ? NULL : net;
-  int index = layer ? cnn_network_find_layer (net, layer) : last_conv_layer (net);
-  if (index < 0)
-    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, layer ? "%s has no layer “%s”" : "%s has no conv2d layer",
-                                name, layer);
-
-  /* the data the model was trained on, else --data, else the default */
+  CnnNetwork *net = p.net;
+  const CnnImageSet *set = p.set;
+  const CnnNormalizer *nz = p.nz;
+  const char *name = p.name;
+  const int index = p.layer;
   g_autoptr (GError) error = NULL;
-  const char *data = ckpt && ckpt->meta.data ? ckpt->meta.data : m.data ? m.data : DEFAULT_DATA;
-  g_autoptr (CnnDataset) ds = cnn_dataset_load (data, 0, &error);
-  if (ds == NULL)
-    return cnn_cli_fail (error);
-  const CnnImageSet *set = ds->test ? ds->test : ds->train;
-  CnnShape in = cnn_network_get_input_shape (net);
-  if (in.c != set->c || in.h != set->h || in.w != set->w)
-    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s takes %d×%d×%d inputs, but %s has %d×%d×%d images",
-                                name, in.c, in.h, in.w, ds->name, set->c, set->h, set->w);
-  g_autoptr (CnnNormalizer) fitted = ckpt ? NULL
-                                          : cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, set, NULL, 0);
-  const CnnNormalizer *nz = ckpt ? ckpt->normalizer : fitted;
   const int n = MIN (images, set->n);
   g_autofree int *idx = g_new (int, n);
   for (int i = 0; i < n; i++)
@@ -565,33 +618,19 @@ figure_activations (int argc, char **argv)
   gboolean shared = FALSE;
   if (scale && !(shared = strcmp (scale, "shared") == 0) && strcmp (scale, "map") != 0)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--scale takes map or shared, not “%s”", scale);
-  g_autoptr (CnnCheckpoint) ckpt = NULL;
-  g_autofree char *name = NULL;
-  CnnNetwork *net = load_model (&m, &ckpt, &name, &status);
-  if (net == NULL)
+  g_auto (Probe) p = { 0 };
+  if (!probe_load (&m, layer, TRUE, &p, &status))
     return status;
-  g_autoptr (CnnNetwork) owned = ckpt ? NULL : net;
-  int index = layer ? cnn_network_find_layer (net, layer) : last_conv_layer (net);
-  if (index < 0)
-    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, layer ? "%s has no layer “%s”" : "%s has no conv2d layer",
-                                name, layer);
-
-  g_autoptr (GError) error = NULL;
-  const char *data = ckpt && ckpt->meta.data ? ckpt->meta.data : m.data ? m.data : DEFAULT_DATA;
-  g_autoptr (CnnDataset) ds = cnn_dataset_load (data, 0, &error);
-  if (ds == NULL)
-    return cnn_cli_fail (error);
-  const CnnImageSet *set = ds->test ? ds->test : ds->train;
-  CnnShape in = cnn_network_get_input_shape (net);
-  if (in.c != set->c || in.h != set->h || in.w != set->w)
-    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s takes %d×%d×%d inputs, but %s has %d×%d×%d images",
-                                name, in.c, in.h, in.w, ds->name, set->c, set->h, set->w);
+  CnnNetwork *net = p.net;
+  const CnnImageSet *set = p.set;
+  const CnnDataset *ds = p.ds;
+  const char *name = p.name;
+  const int index = p.layer;
   if (image < 0 || image >= set->n)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--image must be from 0 to %d for %s, not %d",
                                 set->n - 1, ds->name, image);
-  g_autoptr (CnnNormalizer) fitted = ckpt ? NULL
-                                          : cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, set, NULL, 0);
-  const CnnNormalizer *nz = ckpt ? ckpt->normalizer : fitted;
+  const CnnNormalizer *nz = p.nz;
+  CnnShape in = cnn_network_get_input_shape (net);
   g_autofree float *x = g_new (float, cnn_shape_size (in));
   cnn_normalizer_gather (nz, set, &image, 1, x);
   /* inference keeps every layer's output: one pass gives maps and scores */
@@ -708,16 +747,12 @@ figure_feature_vis (int argc, char **argv)
   if (channels < 1 || channels > 256 || columns < 1 || columns > 64 || !vis_config_ok (&config, vis_seed))
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "a --channels, --columns, --steps, --step-size, --l2, "
                                 "--blur-every, --jitter or --noise-seed value is out of range");
-  g_autoptr (CnnCheckpoint) ckpt = NULL;
-  g_autofree char *name = NULL;
-  CnnNetwork *net = load_model (&m, &ckpt, &name, &status);
-  if (net == NULL)
+  g_auto (Probe) p = { 0 };
+  if (!probe_load (&m, layer, FALSE, &p, &status))
     return status;
-  g_autoptr (CnnNetwork) owned = ckpt ? NULL : net;
-  int index = layer ? cnn_network_find_layer (net, layer) : last_conv_layer (net);
-  if (index < 0)
-    return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, layer ? "%s has no layer “%s”" : "%s has no conv2d layer",
-                                name, layer);
+  CnnNetwork *net = p.net;
+  const char *name = p.name;
+  const int index = p.layer;
   const CnnLayer *l = cnn_network_get_layer (net, index);
   g_autofree char *title = g_strdup_printf ("%s of %s: inputs that excite each channel (%d steps)", l->name,
                                             name, config.steps);
