@@ -65,5 +65,6 @@ int cnn_figure_top_patches (int argc, char **argv);
 int cnn_figure_activations (int argc, char **argv);
 int cnn_figure_feature_vis (int argc, char **argv);
 int cnn_figure_class_vis   (int argc, char **argv);
+int cnn_figure_receptive_field (int argc, char **argv);
 
 G_END_DECLS

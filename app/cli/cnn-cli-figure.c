@@ -452,6 +452,7 @@ static const struct
   { "activations", cnn_figure_activations, "every channel of a layer for one image, with the class probabilities" },
   { "feature-vis", cnn_figure_feature_vis, "inputs synthesized by gradient ascent to excite each channel of a layer" },
   { "class-vis", cnn_figure_class_vis, "for each class, an input that maximizes its score (Simonyan et al.)" },
+  { "receptive-field", cnn_figure_receptive_field, "the receptive field of each layer, as it grows" },
 };
 
 static void

@@ -241,6 +241,10 @@ test_train_augment (void)
   run (&cv, cv_args);
   g_assert_cmpint (cv.status, ==, 0);
   expect_bad_input ("figure class-vis --model cnn2 --l2 2 --out x.png", "value is out of range");
+  g_autofree char *rf_args = g_strdup_printf ("figure receptive-field --model resnet-mini --out %s", fv_png);
+  g_auto (Result) rfr = { 0 };
+  run (&rfr, rf_args);
+  g_assert_cmpint (rfr.status, ==, 0);
 }
 
 static void
@@ -430,7 +434,7 @@ test_figure (void)
   g_assert_true (g_file_get_contents (pdf, &contents, NULL, NULL));
   g_assert_true (g_str_has_prefix (contents, "%PDF-"));
 
-  expect_bad_input ("figure", "figure needs a panel: data, standardization, curves, filters, summary, augment, top-patches, activations, feature-vis or class-vis");
+  expect_bad_input ("figure", "figure needs a panel: data, standardization, curves, filters, summary, augment, top-patches, activations, feature-vis, class-vis or receptive-field");
   expect_bad_input ("figure frobnicate --out x.png", "unknown figure “frobnicate”: use data, standardization,");
   expect_bad_input ("figure data --data synthetic --out x.jpg", "x.jpg: unknown figure format “.jpg”");
   expect_bad_input ("figure data --data synthetic --out x.png --size 12x", "--size takes width x height");
