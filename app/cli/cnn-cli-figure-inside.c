@@ -213,13 +213,14 @@ int
 cnn_figure_activations (int argc, char **argv)
 {
   g_auto (ModelOptions) m = { 0 };
-  g_autofree char *layer = NULL, *scale = NULL;
+  g_autofree char *layer = NULL, *scale = NULL, *input = NULL;
   int image = 0;
   GOptionEntry entries[] = {
     MODEL_ENTRIES (m),
     { "layer", 'l', 0, G_OPTION_ARG_STRING, &layer, "layer by name (default the last conv2d)", "NAME" },
     { "image", 'i', 0, G_OPTION_ARG_INT, &image, "index of the image in the test split, else training (default 0)", "I" },
     { "scale", 0, 0, G_OPTION_ARG_STRING, &scale, "map (each map to its own range, default) or shared", "S" },
+    { "input", 0, 0, G_OPTION_ARG_FILENAME, &input, "a PNG or JPEG file instead, resized to the model's input", "FILE" },
     { NULL }
   };
   g_auto (FigureOptions) o = { 0 };
@@ -238,11 +239,28 @@ cnn_figure_activations (int argc, char **argv)
   const CnnDataset *ds = p.ds;
   const char *name = p.name;
   const int index = p.layer;
+  CnnShape in = cnn_network_get_input_shape (net);
+  g_autoptr (CnnImageSet) from_file = NULL;
+  if (input)
+    {
+      /* the file as the data set's images were made: resized with the
+       * checkpoint's fit, gray or color as the model takes */
+      g_autoptr (GError) error = NULL;
+      g_autoptr (CnnImage) img = cnn_image_load (input, &error);
+      if (img == NULL)
+        return cnn_cli_fail (error);
+      from_file = cnn_image_set_new (1, in.c, in.h, in.w);
+      if (!cnn_image_resize (img, in.c, in.h, in.w, p.ckpt ? p.ckpt->meta.fit : CNN_FIT_CROP,
+                             from_file->pixels))
+        return cnn_cli_fail_printf (CNN_EXIT_FAILURE, "%s: out of memory resizing the image", input);
+      from_file->labels[0] = 0;
+      set = from_file;
+      image = 0;
+    }
   if (image < 0 || image >= set->n)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--image must be from 0 to %d for %s, not %d",
                                 set->n - 1, ds->name, image);
   const CnnNormalizer *nz = p.nz;
-  CnnShape in = cnn_network_get_input_shape (net);
   g_autofree float *x = g_new (float, cnn_shape_size (in));
   cnn_normalizer_gather (nz, set, &image, 1, x);
   /* inference keeps every layer's output: one pass gives maps and scores */
@@ -258,8 +276,10 @@ cnn_figure_activations (int argc, char **argv)
     }
   const CnnLayer *l = cnn_network_get_layer (net, index);
   const size_t chw = (size_t) set->c * set->h * set->w;
-  g_autofree char *title = g_strdup_printf ("%s of %s on %s image %d (%s)", l->name, name, ds->name, image,
-                                            ds->class_names[set->labels[image]]);
+  g_autofree char *base = input ? g_path_get_basename (input) : NULL;
+  g_autofree char *title = input ? g_strdup_printf ("%s of %s on %s", l->name, name, base)
+                                 : g_strdup_printf ("%s of %s on %s image %d (%s)", l->name, name, ds->name,
+                                                    image, ds->class_names[set->labels[image]]);
   CnnPanelActivations panel = {
     .c = set->c, .h = set->h, .w = set->w, .image = set->pixels + (size_t) image * chw,
     .n_maps = l->out_shape.c, .map_h = l->out_shape.h, .map_w = l->out_shape.w,

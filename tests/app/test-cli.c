@@ -222,6 +222,19 @@ test_train_augment (void)
   g_autofree char *svg = NULL;
   g_assert_true (g_file_get_contents (act_svg, &svg, NULL, NULL));
   g_assert_nonnull (strstr (svg, "<svg"));
+  /* from a file: a 40×30 gray PNG resized to the model's 28×28 */
+  guint8 px[40 * 30];
+  for (int i = 0; i < 40 * 30; i++)
+    px[i] = (guint8) (i * 7);
+  g_autofree char *in_png = g_build_filename (tmpdir, "input.png", NULL);
+  cnn_test_write_png_planes (in_png, 1, 30, 40, px);
+  g_autofree char *file_args = g_strdup_printf ("figure activations --model cnn2 --data synthetic --input %s "
+                                                "--out %s", in_png, act_svg);
+  g_auto (Result) actf = { 0 };
+  run (&actf, file_args);
+  g_assert_cmpint (actf.status, ==, 0);
+  expect_bad_input ("figure activations --model cnn2 --data synthetic --input /nonexistent.png --out x.png",
+                    "/nonexistent.png");
   expect_bad_input ("figure activations --model cnn2 --data synthetic --scale loud --out x.png",
                     "--scale takes map or shared");
   expect_bad_input ("figure activations --model cnn2 --data synthetic --image -1 --out x.png",
