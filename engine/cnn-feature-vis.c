@@ -13,16 +13,22 @@ cnn_feature_vis_config_init (CnnFeatureVisConfig *config)
                                     .jitter = 1, .seed = 0 };
 }
 
-double
-cnn_channel_mean (CnnNetwork *net, int layer, int channel, const float *x)
+/* the mean of `channel` in a layer's output of one image */
+static double
+mean_of (const float *out, CnnShape s, int channel)
 {
-  const float *out = cnn_network_forward (net, x, 1, FALSE, NULL, NULL, layer);
-  CnnShape s = cnn_network_get_layer (net, layer)->out_shape;
   const size_t plane = (size_t) s.h * s.w;
   double sum = 0.0;
   for (size_t i = 0; i < plane; i++)
     sum += out[(size_t) channel * plane + i];
   return sum / (double) plane;
+}
+
+double
+cnn_channel_mean (CnnNetwork *net, int layer, int channel, const float *x)
+{
+  const float *out = cnn_network_forward (net, x, 1, FALSE, NULL, NULL, layer);
+  return mean_of (out, cnn_network_get_layer (net, layer)->out_shape, channel);
 }
 
 /* dst = src shifted by (dy, dx), wrapping around, per channel */
@@ -84,14 +90,16 @@ cnn_feature_vis (CnnNetwork *net, int layer, int channel, const CnnFeatureVisCon
   for (size_t i = 0; i < plane; i++)
     dout[(size_t) channel * plane + i] = 1.0f / (float) plane;
 
-  double objective = cnn_channel_mean (net, layer, channel, x);
   for (int step = 1; step <= config->steps; step++)
     {
       int j = config->jitter;
       int dy = j ? (int) cnn_rng_below (&rng, 2 * j + 1) - j : 0;
       int dx = j ? (int) cnn_rng_below (&rng, 2 * j + 1) - j : 0;
       roll (x, shifted, in, dy, dx);
-      cnn_network_forward (net, shifted, 1, FALSE, NULL, NULL, layer);
+      /* the objective comes with the forward the gradient needs: on the
+       * jittered view, before this step */
+      double objective = mean_of (cnn_network_forward (net, shifted, 1, FALSE, NULL, NULL, layer), out,
+                                  channel);
       cnn_network_backward (net, layer, dout, grad, NULL, NULL);
       roll (grad, unshifted, in, -dy, -dx);
       /* a step of fixed length whatever the gradient's scale */
@@ -104,10 +112,9 @@ cnn_feature_vis (CnnNetwork *net, int layer, int channel, const CnnFeatureVisCon
         x[i] = (x[i] + k * unshifted[i]) * (float) (1.0 - config->l2);
       if (config->blur_every > 0 && step % config->blur_every == 0)
         blur (x, tmp, in);
-      objective = cnn_channel_mean (net, layer, channel, x);
       if (callback && !callback (step, objective, x, user_data))
         break;
     }
   cnn_network_zero_grads (net);
-  return objective;
+  return cnn_channel_mean (net, layer, channel, x);
 }

@@ -22,14 +22,15 @@ typedef struct
 
 void cnn_feature_vis_config_init (CnnFeatureVisConfig *config);
 
-/* Called after each step with the objective (the channel's mean activation
- * on the unshifted image); return FALSE to stop early. */
+/* Called after each step with the objective the step ascended (the
+ * channel's mean activation on that step's jittered input, before the
+ * step) and the image after it; return FALSE to stop early. */
 typedef gboolean (*CnnFeatureVisFunc) (int step, double objective, const float *x, gpointer user_data);
 
 /* Synthesizes x (input shape, in the model's input scale) for `channel` of
  * `layer`. Runs the network in inference mode; it adds into the network's
  * parameter gradients, so do not use a network that is being trained.
- * Returns the final objective. */
+ * Returns the objective of the final x, unshifted. */
 double cnn_feature_vis (CnnNetwork *net, int layer, int channel, const CnnFeatureVisConfig *config,
                         float *x, CnnFeatureVisFunc callback, gpointer user_data);
 

@@ -82,7 +82,8 @@ typedef struct
   int                layer;
   CnnDataset        *ds;       /* NULL unless asked for */
   const CnnImageSet *set;
-  CnnNormalizer     *nz;
+  const CnnNormalizer *nz;     /* the checkpoint's, or `fitted` */
+  CnnNormalizer     *fitted;   /* pixels to [0, 1] for a fresh preset */
 } Probe;
 
 static void
@@ -95,8 +96,8 @@ probe_clear (Probe *p)
   g_free (p->name);
   if (p->ds)
     cnn_dataset_free (p->ds);
-  if (p->nz)
-    cnn_normalizer_free (p->nz);
+  if (p->fitted)
+    cnn_normalizer_free (p->fitted);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Probe, probe_clear)
@@ -132,10 +133,10 @@ probe_load (const ModelOptions *m, const char *layer, gboolean with_data, Probe 
                                      p->name, in.c, in.h, in.w, p->ds->name, p->set->c, p->set->h, p->set->w);
       return FALSE;
     }
-  const CnnNormalizer *trained = p->ckpt ? p->ckpt->normalizer : NULL;
-  p->nz = trained ? cnn_normalizer_new_from (trained->mode, trained->c, trained->h, trained->w, trained->mean,
-                                             trained->scale)
-                  : cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, p->set, NULL, 0);
+  if (p->ckpt)
+    p->nz = p->ckpt->normalizer;
+  else
+    p->nz = p->fitted = cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, p->set, NULL, 0);
   return TRUE;
 }
 

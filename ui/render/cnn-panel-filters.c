@@ -473,13 +473,7 @@ cnn_panel_filters_natural_size (const CnnFiltersData *d, const CnnRenderStyle *s
           + cnn_render_paragraph_height (cr, style, CNN_TEXT_SMALL, p.caption, w);
       plan_clear (&p);
     }
-  if (d->title && d->title[0])
-    {
-      double tw;
-      cnn_render_text_size (cr, style, CNN_TEXT_TITLE, d->title, &tw, NULL);
-      w = MAX (w, tw);
-      h += cnn_render_text_line_height (cr, style, CNN_TEXT_TITLE) + style->padding;
-    }
+  cnn_render_title_size (cr, style, d->title, &w, &h);
   cairo_destroy (cr);
   cairo_surface_destroy (s);
   *width = ceil (w + 2 * style->padding);

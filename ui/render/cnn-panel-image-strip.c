@@ -83,13 +83,7 @@ cnn_panel_image_strip_natural_size (const CnnPanelImageStrip *strip, const CnnRe
   make_grid (strip, &d, captions, &grid);
   double w, h;
   cnn_grid_natural_size (&grid, style, cr, CLAMP (3.0 * strip->h, 64.0, 128.0), &w, &h);
-  if (strip->title && strip->title[0])
-    {
-      double tw;
-      cnn_render_text_size (cr, style, CNN_TEXT_TITLE, strip->title, &tw, NULL);
-      w = MAX (w, tw);
-      h += cnn_render_text_line_height (cr, style, CNN_TEXT_TITLE) + style->padding;
-    }
+  cnn_render_title_size (cr, style, strip->title, &w, &h);
   cairo_destroy (cr);
   cairo_surface_destroy (s);
   double frame = 2 * (MAX (style->line_width, 1.5) + 1);

@@ -130,13 +130,7 @@ cnn_panel_samples_natural_size (const CnnPanelSamples *panel, const CnnRenderSty
   cell_h *= MAX (1.0, style->label_size / cnn_render_style_get (CNN_RENDER_STYLE_LIGHT)->label_size);
   double w, h;
   cnn_grid_natural_size (&grid, style, cr, cell_h, &w, &h);
-  if (panel->title && panel->title[0])
-    {
-      double tw;
-      cnn_render_text_size (cr, style, CNN_TEXT_TITLE, panel->title, &tw, NULL);
-      w = MAX (w, tw);
-      h += cnn_render_text_line_height (cr, style, CNN_TEXT_TITLE) + style->padding;
-    }
+  cnn_render_title_size (cr, style, panel->title, &w, &h);
   cairo_destroy (cr);
   cairo_surface_destroy (s);
   *width = ceil (w + 2 * style->padding);

@@ -246,15 +246,10 @@ cnn_panel_standardization_natural_size (const CnnPanelStandardization *p,
   cell_h = MAX (cell_h, 0.5 * (p->n_classes + 3) * 1.6 * line);
   double gw, gh;
   cnn_grid_natural_size (&grid, style, cr, cell_h, &gw, &gh);
-  double chart_w = chart_width (cr, style, p, 18), tw;
+  double chart_w = chart_width (cr, style, p, 18);
   double w = gw + bars_width (cr, style, &d) + 2 * style->padding + chart_w;
   double h = gh;
-  if (p->title && p->title[0])
-    {
-      cnn_render_text_size (cr, style, CNN_TEXT_TITLE, p->title, &tw, NULL);
-      w = MAX (w, tw);
-      h += cnn_render_text_line_height (cr, style, CNN_TEXT_TITLE) + style->padding;
-    }
+  cnn_render_title_size (cr, style, p->title, &w, &h);
   g_autofree char *text = caption (p);
   h += style->padding + cnn_render_paragraph_height (cr, style, CNN_TEXT_SMALL, text, w);
   cairo_destroy (cr);

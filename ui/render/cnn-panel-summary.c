@@ -307,13 +307,7 @@ cnn_panel_summary_natural_size (const CnnSummaryData *d, const CnnRenderStyle *s
   Fit f;
   fit_blocks (&t, style, cr, t.n_rows > 24 ? 2 : 1, G_MAXDOUBLE, G_MAXDOUBLE, &f);
   double w = f.width, h = f.height;
-  if (d->title && d->title[0])
-    {
-      double tw;
-      cnn_render_text_size (cr, style, CNN_TEXT_TITLE, d->title, &tw, NULL);
-      w = MAX (w, tw);
-      h += cnn_render_text_line_height (cr, style, CNN_TEXT_TITLE) + style->padding;
-    }
+  cnn_render_title_size (cr, style, d->title, &w, &h);
   table_clear (&t);
   cairo_destroy (cr);
   cairo_surface_destroy (s);

@@ -91,13 +91,7 @@ cnn_panel_top_patches_natural_size (const CnnPanelTopPatches *panel, const CnnRe
   double cell_h = CLAMP (4.0 * panel->tp->field.size_h, 48.0, 96.0);
   double w, h;
   cnn_grid_natural_size (&grid, style, cr, cell_h, &w, &h);
-  if (panel->title && panel->title[0])
-    {
-      double tw;
-      cnn_render_text_size (cr, style, CNN_TEXT_TITLE, panel->title, &tw, NULL);
-      w = MAX (w, tw);
-      h += cnn_render_text_line_height (cr, style, CNN_TEXT_TITLE) + style->padding;
-    }
+  cnn_render_title_size (cr, style, panel->title, &w, &h);
   cairo_destroy (cr);
   cairo_surface_destroy (s);
   *width = ceil (w + 2 * style->padding);

@@ -167,3 +167,15 @@ cnn_render_title (cairo_t *cr, const CnnRenderStyle *style, const char *title, C
   area->y += used;
   area->height -= used;
 }
+
+void
+cnn_render_title_size (cairo_t *cr, const CnnRenderStyle *style, const char *title, double *width,
+                       double *height)
+{
+  if (title == NULL || title[0] == '\0')
+    return;
+  double tw;
+  cnn_render_text_size (cr, style, CNN_TEXT_TITLE, title, &tw, NULL);
+  *width = MAX (*width, tw);
+  *height += cnn_render_text_line_height (cr, style, CNN_TEXT_TITLE) + style->padding;
+}

@@ -50,5 +50,9 @@ double cnn_render_paragraph_height (cairo_t *cr, const CnnRenderStyle *style, Cn
 /* Draws a title centered at the top of *area and removes its height (plus
  * padding) from *area. Nothing happens when title is NULL or empty. */
 void cnn_render_title (cairo_t *cr, const CnnRenderStyle *style, const char *title, CnnRect *area);
+/* The other way round, for a panel's natural size: widens *width to the
+ * title's and adds the height cnn_render_title takes (nothing for none). */
+void cnn_render_title_size (cairo_t *cr, const CnnRenderStyle *style, const char *title,
+                            double *width, double *height);
 
 G_END_DECLS
