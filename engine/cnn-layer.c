@@ -107,6 +107,30 @@ parse_pair (const CnnHyperSpec *spec, const char *text, int out[2], GError **err
   return check_range (spec, out[0], error) && check_range (spec, out[1], error);
 }
 
+/* "1", "1,2" (height, width) or "1,2,3,4" (top, left, bottom, right) */
+static gboolean
+parse_padding (const CnnHyperSpec *spec, const char *text, CnnHyperValue *value, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (text, ",", -1);
+  if (g_strv_length (parts) != 4)
+    {
+      if (!parse_pair (spec, text, value->i, error))
+        return FALSE;
+      value->end[0] = value->i[0];
+      value->end[1] = value->i[1];
+      return TRUE;
+    }
+  int v[4];
+  for (int k = 0; k < 4; k++)
+    if (!parse_int (g_strstrip (parts[k]), &v[k]) || !check_range (spec, v[k], error))
+      return FALSE;
+  value->i[0] = v[0];
+  value->i[1] = v[1];
+  value->end[0] = v[2];
+  value->end[1] = v[3];
+  return TRUE;
+}
+
 gboolean
 cnn_hyper_parse (const CnnHyperSpec *spec, const char *text, CnnHyperValue *value, GError **error)
 {
@@ -143,12 +167,12 @@ cnn_hyper_parse (const CnnHyperSpec *spec, const char *text, CnnHyperValue *valu
       else
         {
           value->mode = CNN_PADDING_EXPLICIT;
-          if (!parse_pair (spec, text, value->i, error))
+          if (!parse_padding (spec, text, value, error))
             {
               g_clear_error (error);
               g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_SPEC,
-                           "%s takes same, valid, or one or two whole numbers ≥ 0, not “%s”",
-                           spec->name, text);
+                           "%s takes same, valid, or one, two or four whole numbers ≥ 0 "
+                           "(top,left,bottom,right), not “%s”", spec->name, text);
               return FALSE;
             }
         }
@@ -186,6 +210,8 @@ cnn_hyper_format (const CnnHyperSpec *spec, const CnnHyperValue *value)
         return g_strdup ("same");
       if (value->mode == CNN_PADDING_VALID)
         return g_strdup ("valid");
+      if (value->end[0] != value->i[0] || value->end[1] != value->i[1])
+        return g_strdup_printf ("%d,%d,%d,%d", value->i[0], value->i[1], value->end[0], value->end[1]);
       G_GNUC_FALLTHROUGH;
     case CNN_HYPER_PAIR:
       if (value->i[0] == value->i[1])
@@ -250,9 +276,11 @@ cnn_window_output (int in, int kernel, int stride, const CnnHyperValue *padding,
       break;
     case CNN_PADDING_EXPLICIT:
     default:
-      *pad_before = padding->i[axis];
-      *out = in + 2 * padding->i[axis] >= kernel
-               ? (in + 2 * padding->i[axis] - kernel) / stride + 1 : 0;
+      {
+        int padded = in + padding->i[axis] + padding->end[axis];
+        *pad_before = padding->i[axis];
+        *out = padded >= kernel ? (padded - kernel) / stride + 1 : 0;
+      }
       break;
     }
   return *out > 0;

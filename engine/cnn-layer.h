@@ -35,7 +35,7 @@ typedef enum
   CNN_HYPER_FLOAT,    /* one number */
   CNN_HYPER_PAIR,     /* "3" or "3,5": height, width */
   CNN_HYPER_CHOICE,   /* one word out of `choices` ("a|b|c"); stored as its index */
-  CNN_HYPER_PADDING,  /* "same", "valid", "1" or "1,2" */
+  CNN_HYPER_PADDING,  /* "same", "valid", "1", "1,2" or "1,1,2,2" (top, left, bottom, right) */
 } CnnHyperType;
 
 typedef enum
@@ -60,6 +60,8 @@ typedef struct
   int    i[2];      /* INT: i[0]; PAIR and explicit PADDING: (h, w); CHOICE: index */
   double f;         /* FLOAT */
   int    mode;      /* PADDING: a CnnPaddingMode */
+  int    end[2];    /* explicit PADDING: (bottom, right), equal to i[] unless
+                     * four numbers were given (ONNX's asymmetric pads) */
 } CnnHyperValue;
 
 typedef struct _CnnLayer      CnnLayer;

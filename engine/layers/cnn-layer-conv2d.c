@@ -5,18 +5,21 @@
  *     input gradient of 3×3 stride-1 layers with 16+ channels,
  *   - direct AVX2 kernels (cnn-conv-direct.c) for other stride-1 layers and
  *     every stride-1 weight gradient,
- *   - im2col + OpenBLAS GEMM for strides, 1×1 kernels and CPUs without AVX2. */
+ *   - im2col + OpenBLAS GEMM for strides, 1×1 kernels and CPUs without AVX2.
+ * Grouped (depthwise) and dilated convolutions, which ONNX models bring, go
+ * through their own path (cnn-conv-general.c), so these three stay as they are. */
 #include "cnn-layer.h"
 
 #include <string.h>
 
 #include "cnn-conv-direct.h"
+#include "cnn-conv-general.h"
 #include "cnn-conv-winograd.h"
 #include "cnn-error.h"
 #include "cnn-kernels.h"
 #include "cnn-simd.h"
 
-enum { HP_FILTERS, HP_KERNEL, HP_STRIDE, HP_PADDING, HP_BIAS, HP_INIT, N_HP };
+enum { HP_FILTERS, HP_KERNEL, HP_STRIDE, HP_PADDING, HP_BIAS, HP_INIT, HP_GROUPS, HP_DILATION, N_HP };
 
 static const CnnHyperSpec conv2d_hyper[N_HP] = {
   { "filters", CNN_HYPER_INT, NULL, 1, 65536, NULL, "number of output channels" },
@@ -26,6 +29,9 @@ static const CnnHyperSpec conv2d_hyper[N_HP] = {
     "same (output size = input size / stride), valid (no padding), or pixels: 1 or height,width" },
   { "bias", CNN_HYPER_CHOICE, "yes", 0, 0, "yes|no", "add a learned bias per filter" },
   { "init", CNN_HYPER_CHOICE, "glorot_uniform", 0, 0, CNN_INIT_CHOICES, "weight initialization" },
+  { "groups", CNN_HYPER_INT, "1", 1, 65536, NULL,
+    "split channels into groups convolved separately (groups = input channels: depthwise)" },
+  { "dilation", CNN_HYPER_PAIR, "1", 1, 64, NULL, "spacing between kernel taps: 1 or height,width" },
 };
 
 typedef struct
@@ -35,6 +41,8 @@ typedef struct
   gboolean    has_bias;
   gboolean    direct;                /* AVX2 direct kernels instead of im2col + GEMM */
   gboolean    winograd;              /* … and Winograd F(2×2, 3×3) for forward and input gradient */
+  gboolean    general;               /* grouped or dilated: cnn-conv-general.c */
+  CnnConvGeneral cg;                 /* its geometry (cg.g is g) */
   float      *U;                     /* (16, C_out, C): transformed filters */
   size_t      U_cap;
   float      *U_flipped;             /* (16, C, C_out): for the input gradient */
@@ -55,6 +63,9 @@ conv2d_window (const CnnLayer *l, CnnConvGeom *geom)
 {
   const Conv2d *cv = l->priv;
   *geom = cv->g;
+  /* a dilated kernel spans (K - 1)·D + 1 pixels */
+  geom->KH = (cv->g.KH - 1) * cv->cg.DH + 1;
+  geom->KW = (cv->g.KW - 1) * cv->cg.DW + 1;
 }
 
 static gboolean
@@ -71,22 +82,33 @@ conv2d_setup (CnnLayer *l, GError **error)
   g->KW = l->hp[HP_KERNEL].i[1];
   g->SH = l->hp[HP_STRIDE].i[0];
   g->SW = l->hp[HP_STRIDE].i[1];
-  if (!cnn_window_output (in.h, g->KH, g->SH, &l->hp[HP_PADDING], 0, &g->HO, &g->PH)
-      || !cnn_window_output (in.w, g->KW, g->SW, &l->hp[HP_PADDING], 1, &g->WO, &g->PW))
+  int groups = l->hp[HP_GROUPS].i[0], DH = l->hp[HP_DILATION].i[0], DW = l->hp[HP_DILATION].i[1];
+  int extent_h = (g->KH - 1) * DH + 1, extent_w = (g->KW - 1) * DW + 1;
+  if (!cnn_window_output (in.h, extent_h, g->SH, &l->hp[HP_PADDING], 0, &g->HO, &g->PH)
+      || !cnn_window_output (in.w, extent_w, g->SW, &l->hp[HP_PADDING], 1, &g->WO, &g->PW))
     {
       g_set_error (error, CNN_ERROR, CNN_ERROR_SHAPE,
-                   "a %d×%d kernel does not fit the %d×%d input", g->KH, g->KW, in.h, in.w);
+                   "a %d×%d kernel does not fit the %d×%d input", extent_h, extent_w, in.h, in.w);
       return FALSE;
     }
   cv->C_out = l->hp[HP_FILTERS].i[0];
+  if (in.c % groups != 0 || cv->C_out % groups != 0)
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_SHAPE,
+                   "groups=%d must divide both the %d input channels and the %d filters",
+                   groups, in.c, cv->C_out);
+      return FALSE;
+    }
+  cv->general = groups > 1 || DH > 1 || DW > 1;
+  cv->cg = (CnnConvGeneral) { .g = *g, .DH = DH, .DW = DW, .groups = groups, .C_out = cv->C_out };
   cv->has_bias = l->hp[HP_BIAS].i[0] == 0;
   /* CONVSCOPE_CONV=gemm forces the portable path, =direct the direct kernels
    * without Winograd (tests compare them) */
   const char *force = g_getenv ("CONVSCOPE_CONV");
-  cv->direct = cnn_conv_direct_supported (g) && g_strcmp0 (force, "gemm") != 0;
+  cv->direct = !cv->general && cnn_conv_direct_supported (g) && g_strcmp0 (force, "gemm") != 0;
   cv->winograd = cv->direct && cnn_conv_winograd_supported (g, cv->C_out) && g_strcmp0 (force, "direct") != 0;
   l->out_shape = (CnnShape) { cv->C_out, g->HO, g->WO };
-  l->n_params = (size_t) cv->C_out * g->C * g->KH * g->KW + (cv->has_bias ? cv->C_out : 0);
+  l->n_params = (size_t) cv->C_out * (g->C / groups) * g->KH * g->KW + (cv->has_bias ? cv->C_out : 0);
   return TRUE;
 }
 
@@ -94,9 +116,9 @@ static void
 conv2d_init (CnnLayer *l, CnnRng *rng)
 {
   Conv2d *cv = l->priv;
-  int K = cv->g.C * cv->g.KH * cv->g.KW;
+  int K = cv->g.C / cv->cg.groups * cv->g.KH * cv->g.KW;
   int area = cv->g.KH * cv->g.KW;
-  /* Keras: fan_in = C_in*KH*KW, fan_out = C_out*KH*KW; biases start at 0 */
+  /* Keras: fan_in = C_in*KH*KW, fan_out = C_out*KH*KW (per group); biases start at 0 */
   cnn_init_weights (l->params, (size_t) cv->C_out * K, l->hp[HP_INIT].i[0],
                     K, cv->C_out * area, rng);
 }
@@ -170,10 +192,62 @@ forward_range (int begin, int end, int thread, gpointer data)
     }
 }
 
+static void add_bias_grad (const float *dy, int C_out, int P, float *db);
+
+/* grouped or dilated: one image a step, like the other paths */
+static void
+general_forward_range (int begin, int end, int thread, gpointer data)
+{
+  ConvJob *job = data;
+  Conv2d *cv = job->l->priv;
+  const CnnConvGeom *g = &cv->g;
+  const size_t K = (size_t) g->C / cv->cg.groups * g->KH * g->KW, P = (size_t) g->HO * g->WO;
+  const float *w = job->l->params;   /* (C_out, C/groups, KH, KW) then bias (C_out) */
+  float *col = cnn_scratch_ensure (&cv->col[thread], &cv->col_cap[thread],
+                                   cnn_conv_general_scratch_size (&cv->cg));
+  for (int n = begin; n < end; n++)
+    cnn_conv_general_forward (&cv->cg, job->x + (size_t) n * g->C * g->H * g->W, w,
+                              cv->has_bias ? w + cv->C_out * K : NULL,
+                              job->y + (size_t) n * cv->C_out * P, col);
+}
+
+static void
+general_backward_range (int begin, int end, int thread, gpointer data)
+{
+  ConvJob *job = data;
+  Conv2d *cv = job->l->priv;
+  const CnnConvGeom *g = &cv->g;
+  const size_t K = (size_t) g->C / cv->cg.groups * g->KH * g->KW, P = (size_t) g->HO * g->WO;
+  float *col = cnn_scratch_ensure (&cv->col[thread], &cv->col_cap[thread],
+                                   cnn_conv_general_scratch_size (&cv->cg));
+  float *dw = NULL;                  /* (C_out, K) then db (C_out) */
+  if (job->param_grads)
+    {
+      dw = cnn_scratch_ensure (&cv->dw[thread], &cv->dw_cap[thread], job->l->n_params);
+      memset (dw, 0, job->l->n_params * sizeof (float));
+      job->used[thread] = TRUE;
+    }
+  for (int n = begin; n < end; n++)
+    {
+      const float *dy = job->dy + (size_t) n * cv->C_out * P;   /* (C_out, P) */
+      cnn_conv_general_backward (&cv->cg, job->x + (size_t) n * g->C * g->H * g->W,
+                                 job->l->params, dy, dw,
+                                 job->dx ? job->dx + (size_t) n * g->C * g->H * g->W : NULL, col);
+      if (dw && cv->has_bias)
+        add_bias_grad (dy, cv->C_out, (int) P, dw + cv->C_out * K);
+    }
+}
+
 static void
 conv2d_forward (CnnLayer *l, const CnnPass *pass, const float *const *in, float *out)
 {
   Conv2d *cv = l->priv;
+  if (cv->general)
+    {
+      ConvJob job = { .l = l, .x = in[0], .y = out };
+      cnn_pool_run (pass->pool, pass->N, general_forward_range, &job);
+      return;
+    }
   if (cv->direct)
     {
       size_t size = (size_t) pass->N * cnn_conv_direct_padded_size (&cv->g);
@@ -282,7 +356,9 @@ conv2d_backward (CnnLayer *l, const CnnPass *pass, const float *const *in, const
                   .param_grads = !pass->skip_param_grads };
   if (!job.param_grads && job.dx == NULL)
     return;
-  if (cv->winograd && job.dx)
+  if (cv->general)
+    cnn_pool_run (pass->pool, pass->N, general_backward_range, &job);
+  else if (cv->winograd && job.dx)
     cnn_conv_winograd_weights_flipped (&cv->g, cv->C_out, l->params,
                                        cnn_scratch_ensure (&cv->U_flipped, &cv->U_flipped_cap,
                                                            cnn_conv_winograd_weights_size (&cv->g, cv->C_out)));
@@ -292,7 +368,8 @@ conv2d_backward (CnnLayer *l, const CnnPass *pass, const float *const *in, const
       cnn_conv_direct_flip_weights (&cv->g, cv->C_out, l->params,
                                     cnn_scratch_ensure (&cv->w_flipped, &cv->w_flipped_cap, n));
     }
-  cnn_pool_run (pass->pool, pass->N, backward_range, &job);
+  if (!cv->general)
+    cnn_pool_run (pass->pool, pass->N, backward_range, &job);
   if (!job.param_grads)
     return;
   /* add the threads' partial sums in a fixed order: same result every run */

@@ -77,12 +77,13 @@ pool_setup (CnnLayer *l, GError **error)
   /* stride 0 stands for "the same as size", Keras' default */
   g->SH = l->hp[HP_STRIDE].i[0] > 0 ? l->hp[HP_STRIDE].i[0] : g->KH;
   g->SW = l->hp[HP_STRIDE].i[1] > 0 ? l->hp[HP_STRIDE].i[1] : g->KW;
-  if (pad->mode == CNN_PADDING_EXPLICIT && (pad->i[0] >= g->KH || pad->i[1] >= g->KW))
+  if (pad->mode == CNN_PADDING_EXPLICIT
+      && (MAX (pad->i[0], pad->end[0]) >= g->KH || MAX (pad->i[1], pad->end[1]) >= g->KW))
     {
       /* a window could then hold only padding, and have nothing to pool */
       g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_SPEC,
-                   "padding %d,%d must be smaller than the window %d×%d",
-                   pad->i[0], pad->i[1], g->KH, g->KW);
+                   "padding %d,%d,%d,%d must be smaller than the window %d×%d",
+                   pad->i[0], pad->i[1], pad->end[0], pad->end[1], g->KH, g->KW);
       return FALSE;
     }
   if (!cnn_window_output (in.h, g->KH, g->SH, pad, 0, &g->HO, &g->PH)

@@ -40,6 +40,13 @@ static const GradCase grad_cases[] = {
   { "conv2d filters=2 kernel=5,3", { 2, 7, 6 }, 1, 2, TRUE, TOL_LINEAR },
   { "conv2d filters=3 kernel=3 stride=2 padding=1,2 bias=no", { 2, 6, 7 }, 1, 2, TRUE, TOL_LINEAR },
   { "conv2d filters=4 kernel=1", { 3, 3, 4 }, 1, 2, TRUE, TOL_LINEAR },
+  /* grouped, depthwise and dilated (the general path), asymmetric padding */
+  { "conv2d filters=4 kernel=3 groups=2 padding=1", { 4, 5, 5 }, 1, 2, TRUE, TOL_LINEAR },
+  { "conv2d filters=6 kernel=3,2 groups=3 stride=2 padding=1,0,2,1 bias=no", { 3, 6, 7 }, 1, 2, TRUE,
+    TOL_LINEAR },
+  { "conv2d filters=3 kernel=3 dilation=2 padding=2", { 2, 7, 6 }, 1, 2, TRUE, TOL_LINEAR },
+  { "conv2d filters=4 kernel=3 groups=4 dilation=2,1 padding=same", { 4, 6, 5 }, 1, 2, TRUE, TOL_LINEAR },
+  { "conv2d filters=3 kernel=3 padding=0,1,2,1", { 2, 5, 5 }, 1, 2, TRUE, TOL_LINEAR },
   { "dense units=4", { 3, 2, 2 }, 1, 3, TRUE, TOL_LINEAR },
   { "dense units=5 bias=no", { 6, 1, 1 }, 1, 4, TRUE, TOL_LINEAR },
   /* pooling */
@@ -53,6 +60,8 @@ static const GradCase grad_cases[] = {
   { "avgpool size=3 stride=2 padding=same count_pad=yes", { 2, 6, 7 }, 1, 2, TRUE, TOL_LINEAR },
   { "avgpool size=2 padding=1 count_pad=no", { 2, 5, 5 }, 1, 2, TRUE, TOL_LINEAR },
   { "avgpool size=2 padding=1 count_pad=yes", { 2, 5, 5 }, 1, 2, TRUE, TOL_LINEAR },
+  { "maxpool size=3 stride=2 padding=0,0,1,1", { 2, 6, 6 }, 1, 2, TRUE, TOL_LINEAR },
+  { "avgpool size=3 stride=2 padding=1,0,1,2 count_pad=yes", { 2, 6, 5 }, 1, 2, TRUE, TOL_LINEAR },
   { "globalavgpool", { 3, 4, 5 }, 1, 2, TRUE, TOL_LINEAR },
   /* batch normalization after a convolution (per channel over N, H, W) and
    * after a dense layer (per feature over N) */
