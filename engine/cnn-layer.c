@@ -21,6 +21,10 @@ extern const CnnLayerClass cnn_softmax_class;
 extern const CnnLayerClass cnn_flatten_class;
 extern const CnnLayerClass cnn_add_class;
 extern const CnnLayerClass cnn_concat_class;
+extern const CnnLayerClass cnn_clip_class;
+extern const CnnLayerClass cnn_scale_class;
+extern const CnnLayerClass cnn_pad_class;
+extern const CnnLayerClass cnn_lrn_class;
 
 static const CnnLayerClass *const all_classes[] = {
   &cnn_conv2d_class,
@@ -38,6 +42,10 @@ static const CnnLayerClass *const all_classes[] = {
   &cnn_flatten_class,
   &cnn_add_class,
   &cnn_concat_class,
+  &cnn_clip_class,
+  &cnn_scale_class,
+  &cnn_pad_class,
+  &cnn_lrn_class,
   NULL,
 };
 

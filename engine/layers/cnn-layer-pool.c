@@ -81,9 +81,9 @@ pool_setup (CnnLayer *l, GError **error)
       && (MAX (pad->i[0], pad->end[0]) >= g->KH || MAX (pad->i[1], pad->end[1]) >= g->KW))
     {
       /* a window could then hold only padding, and have nothing to pool */
+      g_autofree char *text = cnn_hyper_format (&l->klass->hyper[HP_PADDING], pad);
       g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_SPEC,
-                   "padding %d,%d,%d,%d must be smaller than the window %d×%d",
-                   pad->i[0], pad->i[1], pad->end[0], pad->end[1], g->KH, g->KW);
+                   "padding %s must be smaller than the window %d×%d", text, g->KH, g->KW);
       return FALSE;
     }
   if (!cnn_window_output (in.h, g->KH, g->SH, pad, 0, &g->HO, &g->PH)

@@ -80,6 +80,16 @@ static const GradCase grad_cases[] = {
   { "tanh", { 3, 4, 4 }, 1, 2, TRUE, TOL_SMOOTH },
   { "softmax", { 5, 1, 1 }, 1, 4, TRUE, TOL_SMOOTH },
   { "softmax", { 4, 3, 3 }, 1, 2, TRUE, TOL_SMOOTH },
+  /* the layers ONNX models bring: clip (kept off its kinks by the
+   * distinct values), per-channel scale, padding in its three modes, LRN */
+  { "clip min=-0.5 max=0.7", { 3, 4, 4 }, 1, 2, TRUE, TOL_LINEAR },
+  { "scale", { 3, 4, 5 }, 1, 2, TRUE, TOL_LINEAR },
+  { "dense units=4\nscale", { 3, 1, 1 }, 1, 3, TRUE, TOL_LINEAR },
+  { "pad padding=1,2,0,3 value=0.5", { 2, 3, 4 }, 1, 2, TRUE, TOL_LINEAR },
+  { "pad padding=2,1 mode=reflect", { 2, 3, 4 }, 1, 2, TRUE, TOL_LINEAR },
+  { "pad padding=2,0,1,3 mode=edge", { 2, 3, 4 }, 1, 2, TRUE, TOL_LINEAR },
+  { "lrn size=3 alpha=0.5 beta=0.75 bias=1", { 5, 3, 3 }, 1, 2, TRUE, TOL_SMOOTH },
+  { "lrn size=4 alpha=0.2 beta=0.6 bias=2", { 6, 2, 3 }, 1, 2, TRUE, TOL_SMOOTH },
   /* plumbing */
   { "flatten", { 2, 3, 4 }, 1, 2, TRUE, TOL_LINEAR },
   { "add inputs=input,input", { 2, 3, 4 }, 2, 2, TRUE, TOL_LINEAR },
