@@ -9,6 +9,7 @@ packages=(
   build-essential meson ninja-build pkg-config python3
   libglib2.0-dev libopenblas-dev zlib1g-dev
   libpng-dev libjpeg62-turbo-dev
+  protobuf-c-compiler libprotobuf-c-dev
   dataset-fashion-mnist
   libcairo2-dev libpango1.0-dev libpng-dev fonts-dejavu-core
   libgtk-4-dev libadwaita-1-dev libglib2.0-bin

@@ -61,6 +61,8 @@ static const GradCase grad_cases[] = {
   { "avgpool size=2 padding=1 count_pad=no", { 2, 5, 5 }, 1, 2, TRUE, TOL_LINEAR },
   { "avgpool size=2 padding=1 count_pad=yes", { 2, 5, 5 }, 1, 2, TRUE, TOL_LINEAR },
   { "maxpool size=3 stride=2 padding=0,0,1,1", { 2, 6, 6 }, 1, 2, TRUE, TOL_LINEAR },
+  /* 2×2 windows with an end padded (ceil mode): not the fast path's case */
+  { "maxpool size=2 padding=0,0,1,1", { 2, 5, 7 }, 1, 2, TRUE, TOL_LINEAR },
   { "avgpool size=3 stride=2 padding=1,0,1,2 count_pad=yes", { 2, 6, 5 }, 1, 2, TRUE, TOL_LINEAR },
   { "globalavgpool", { 3, 4, 5 }, 1, 2, TRUE, TOL_LINEAR },
   /* batch normalization after a convolution (per channel over N, H, W) and
