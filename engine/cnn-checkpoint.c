@@ -6,6 +6,7 @@
 
 #include "cnn-error.h"
 #include "cnn-file.h"
+#include "cnn-onnx.h"
 
 static const char MAGIC[] = "CNNSCOPE-CKPT\n";
 #define MAGIC_LEN 14
@@ -135,6 +136,9 @@ cnn_checkpoint_free (CnnCheckpoint *ckpt)
 CnnCheckpoint *
 cnn_checkpoint_load (const char *path, GError **error)
 {
+  /* every command and the window load models here: ONNX files too */
+  if (cnn_onnx_is_onnx_path (path))
+    return cnn_onnx_import (path, error);
   g_autofree char *contents = NULL;
   gsize len = 0;
   if (!cnn_file_read (path, &contents, &len, error))

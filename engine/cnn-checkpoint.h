@@ -49,6 +49,7 @@ gboolean       cnn_checkpoint_save (const char *path, CnnNetwork *net,
                                     const float *params, const float *state,
                                     const CnnNormalizer *nz, const CnnCheckpointMeta *meta,
                                     GError **error);
+/* A path ending in .onnx is imported as an ONNX model (cnn-onnx.h). */
 CnnCheckpoint *cnn_checkpoint_load (const char *path, GError **error);
 void           cnn_checkpoint_free (CnnCheckpoint *ckpt);
 void           cnn_checkpoint_meta_clear (CnnCheckpointMeta *meta);

@@ -9,6 +9,7 @@
 #include "cnn-layer.h"
 #include "cnn-loss.h"
 #include "cnn-network.h"
+#include "cnn-onnx.h"
 #include "cnn-optimizer.h"
 #include "cnn-pool.h"
 #include "cnn-prefetch.h"

@@ -243,18 +243,19 @@ op_conv (OnnxImporter *imp, GError **error)
   return output_layer (imp, "conv2d", hypers, &x, 1, params, np, NULL, 0, error);
 }
 
-/* dense from weights (U, K) already scaled, and a bias (U) */
+/* dense from weights (U, K) already scaled, and a bias (U; NULL: zeros)
+ * or none */
 static gboolean
-dense (OnnxImporter *imp, const OnnxValue *x, const float *w, int U, const float *bias,
-       GError **error)
+dense (OnnxImporter *imp, const OnnxValue *x, const float *w, int U, gboolean has_bias,
+       const float *bias, GError **error)
 {
-  size_t K = cnn_shape_size (x->shape);
-  g_autofree float *params = g_new (float, (size_t) U * K + U);
+  size_t K = cnn_shape_size (x->shape), n = (size_t) U * K + (has_bias ? U : 0);
+  g_autofree float *params = g_new (float, n);
   memcpy (params, w, (size_t) U * K * sizeof (float));
-  for (int u = 0; u < U; u++)
+  for (int u = 0; has_bias && u < U; u++)
     params[(size_t) U * K + u] = bias ? bias[u] : 0.0f;
-  g_autofree char *hypers = g_strdup_printf ("units=%d", U);
-  return output_layer (imp, "dense", hypers, &x, 1, params, (size_t) U * K + U, NULL, 0, error);
+  g_autofree char *hypers = g_strdup_printf ("units=%d%s", U, has_bias ? "" : " bias=no");
+  return output_layer (imp, "dense", hypers, &x, 1, params, n, NULL, 0, error);
 }
 
 static gboolean
@@ -307,7 +308,7 @@ op_gemm (OnnxImporter *imp, GError **error)
       for (gint64 u = 0; u < U; u++)
         bias[u] *= beta;
     }
-  return dense (imp, x, w, (int) U, bias, error);
+  return dense (imp, x, w, (int) U, c != NULL, bias, error);
 }
 
 static gboolean
@@ -330,7 +331,7 @@ op_matmul (OnnxImporter *imp, GError **error)
     for (gint64 k = 0; k < K; k++)
       w[u * K + k] = b->t.f[k * U + u];
   /* a bias of zeros, which a following Add fills */
-  return dense (imp, x, w, (int) U, NULL, error);
+  return dense (imp, x, w, (int) U, TRUE, NULL, error);
 }
 
 /* ---- normalization and activations ---- */
@@ -514,15 +515,36 @@ static gboolean op_avgpool (OnnxImporter *imp, GError **error) { return pool (im
 static gboolean
 op_identity (OnnxImporter *imp, GError **error)
 {
-  static const char *const known[] = { "ratio", "seed", "is_test", NULL };
   const OnnxValue *x;
-  if (!onnx_attrs_check (imp, known, error) || !(x = onnx_input (imp, 0, FALSE, error)))
+  if (!onnx_attrs_check (imp, NULL, error) || !(x = onnx_input (imp, 0, FALSE, error)))
     return FALSE;
-  /* Dropout's mask output: computed by no one */
-  if (imp->node->n_output > 1 && imp->node->output[1][0] && onnx_consumers (imp, imp->node->output[1]) > 0)
-    return onnx_node_fail (imp, error, "its mask output is not supported");
   alias (imp, x);
   return TRUE;
+}
+
+/* Dropout: a dropout layer, which does nothing in inference but keeps the
+ * model's regularization when it is trained further */
+static gboolean
+op_dropout (OnnxImporter *imp, GError **error)
+{
+  static const char *const known[] = { "ratio", "seed", "is_test", NULL };
+  const OnnxValue *x;
+  float ratio = 0.5f;
+  if (!onnx_attrs_check (imp, known, error) || !(x = onnx_input (imp, 0, FALSE, error)))
+    return FALSE;
+  if (imp->node->n_output > 1 && imp->node->output[1][0] && onnx_consumers (imp, imp->node->output[1]) > 0)
+    return onnx_node_fail (imp, error, "its mask output is not supported");
+  if (imp->opset < 12 ? !onnx_attr_float (imp, "ratio", 0.5f, &ratio, error)
+                      : !const_scalar (imp, 1, 0.5f, &ratio, error))
+    return FALSE;
+  if (x->is_const || x->input_affine || ratio <= 0.0f || ratio >= 1.0f)
+    {
+      alias (imp, x);
+      return TRUE;
+    }
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *hypers = g_strdup_printf ("rate=%s", g_ascii_formatd (buf, sizeof buf, "%.9g", ratio));
+  return output_layer (imp, "dropout", hypers, &x, 1, NULL, 0, NULL, 0, error);
 }
 
 static gboolean
@@ -843,10 +865,21 @@ op_arith (OnnxImporter *imp, Arith op, GError **error)
       return onnx_node_fail (imp, error, "its constant of shape %s varies within a channel; only "
                              "one value per channel is supported here", dims);
     }
-  /* adding to a dense layer's output that nothing else reads: its bias */
+  /* adding to a dense layer's output that nothing else reads: its bias;
+   * after a scale layer: one scale layer */
   OnnxLayer *prev = onnx_layer_of (imp, x);
+  if (prev && strcmp (prev->type, "scale") == 0 && onnx_consumers (imp, x_name) == 1)
+    {
+      for (int ch = 0; ch < s.c; ch++)
+        {
+          prev->params[ch] *= a[ch * hw];
+          prev->params[s.c + ch] = prev->params[s.c + ch] * a[ch * hw] + b[ch * hw];
+        }
+      alias (imp, x);
+      return TRUE;
+    }
   if (prev && op != ARITH_MUL && op != ARITH_DIV && !const_first && strcmp (prev->type, "dense") == 0
-      && onnx_consumers (imp, x_name) == 1 && prev->params)
+      && onnx_consumers (imp, x_name) == 1 && strstr (prev->hypers, "bias=no") == NULL)
     {
       float *bias = prev->params + prev->n_params - s.c;
       for (int u = 0; u < s.c; u++)
@@ -861,6 +894,31 @@ op_arith (OnnxImporter *imp, Arith op, GError **error)
       params[s.c + ch] = b[ch * hw];
     }
   return output_layer (imp, "scale", "", &x, 1, params, 2 * s.c, NULL, 0, error);
+}
+
+/* Sum of several computed tensors of one shape: an add layer */
+static gboolean
+op_sum (OnnxImporter *imp, GError **error)
+{
+  int n = (int) imp->node->n_input;
+  const OnnxValue *in[CNN_MAX_INPUTS];
+  if (!onnx_attrs_check (imp, NULL, error))
+    return FALSE;
+  if (n < 1 || n > CNN_MAX_INPUTS)
+    return onnx_node_fail (imp, error, "it adds %d tensors; Convscope adds 1 to %d", n, CNN_MAX_INPUTS);
+  for (int k = 0; k < n; k++)
+    {
+      if (!(in[k] = onnx_input_tensor (imp, k, error)))
+        return FALSE;
+      if (in[k]->rank != in[0]->rank || memcmp (&in[k]->shape, &in[0]->shape, sizeof in[0]->shape) != 0)
+        return onnx_node_fail (imp, error, "adding tensors of different shapes is not supported");
+    }
+  if (n == 1)
+    {
+      alias (imp, in[0]);
+      return TRUE;
+    }
+  return output_layer (imp, "add", "", in, n, NULL, 0, NULL, 0, error);
 }
 
 static gboolean op_add (OnnxImporter *imp, GError **error) { return op_arith (imp, ARITH_ADD, error); }
@@ -1366,11 +1424,12 @@ static const struct
   { "Reshape", op_reshape },
   { "Concat", op_concat },
   { "Add", op_add },
+  { "Sum", op_sum },
   { "Sub", op_sub },
   { "Mul", op_mul },
   { "Div", op_div },
   { "Pad", op_pad },
-  { "Dropout", op_identity },
+  { "Dropout", op_dropout },
   { "Identity", op_identity },
   { "Constant", op_constant },
   { "Shape", op_shape },

@@ -50,6 +50,9 @@ cnn_cli_parse (GOptionContext *context, int *argc, char ***argv, int *status)
 gboolean
 cnn_cli_is_checkpoint (const char *path)
 {
+  /* an ONNX model loads as a checkpoint too (cnn_checkpoint_load) */
+  if (cnn_onnx_is_onnx_path (path))
+    return TRUE;
   FILE *f = fopen (path, "rb");
   if (f == NULL)
     return FALSE;

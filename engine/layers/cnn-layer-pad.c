@@ -110,6 +110,17 @@ pad_backward (CnnLayer *l, const CnnPass *pass, const float *const *in, const fl
     }
 }
 
+/* For receptive fields: a 1×1 window, shifted by the padding before
+ * (reflect and edge pixels read the border, close enough for a field) */
+static void
+pad_window (const CnnLayer *l, CnnConvGeom *g)
+{
+  const CnnShape in = l->in_shape[0];
+  *g = (CnnConvGeom) { .C = in.c, .H = in.h, .W = in.w, .KH = 1, .KW = 1, .SH = 1, .SW = 1,
+                       .PH = l->hp[HP_PADDING].i[0], .PW = l->hp[HP_PADDING].i[1],
+                       .HO = l->out_shape.h, .WO = l->out_shape.w };
+}
+
 const CnnLayerClass cnn_pad_class = {
   .name = "pad",
   .help = "widen each image by a border: a constant, its mirror image or its edge",
@@ -118,6 +129,7 @@ const CnnLayerClass cnn_pad_class = {
   .min_inputs = 1,
   .max_inputs = 1,
   .setup = pad_setup,
+  .window = pad_window,
   .forward = pad_forward,
   .backward = pad_backward,
 };

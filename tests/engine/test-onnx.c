@@ -106,6 +106,118 @@ test_broken (gconstpointer data)
   g_assert_null (strchr (error->message, '\n'));
 }
 
+/* ---- export, then import: the same network ---- */
+
+/* Every layer type and setting the exporter writes, in one graph */
+static const char all_layers_spec[] =
+  "conv2d name=c1 filters=4 kernel=3 padding=1,0,2,1\n"
+  "pad name=p1 padding=1,2 mode=reflect\n"
+  "conv2d name=dw filters=4 kernel=3 groups=4 dilation=2 padding=same bias=no\n"
+  "lrn name=n1 size=3 alpha=0.3\n"
+  "clip name=cl min=-0.5 max=0.8\n"
+  "scale name=sc\n"
+  "leakyrelu name=lr alpha=0.2\n"
+  "avgpool name=ap size=3 stride=2 padding=1 count_pad=yes\n"
+  "batchnorm name=bn epsilon=0.01\n"
+  "sigmoid name=sg\n"
+  "conv2d name=c2 filters=4 kernel=1 inputs=bn\n"
+  "tanh name=th\n"
+  "add name=sum inputs=sg,th,bn\n"
+  "avgpool name=ap2 size=2 stride=1 count_pad=no padding=1\n"
+  "pad name=p2 padding=0,1,1,0 mode=edge\n"
+  "pad name=p3 padding=1 value=0.25\n"
+  "concat name=cat inputs=p3,p3\n"
+  "dropout name=dr rate=0.3\n"
+  "maxpool name=mp size=2 padding=0,0,1,1\n"
+  "relu name=r\n"
+  "flatten name=fl\n"
+  "dense name=d1 units=6\n"
+  "batchnorm name=bn2\n"
+  "dense name=d2 units=3 bias=no\n"
+  "softmax name=sm\n";
+
+/* a network with random weights and BN statistics */
+static CnnNetwork *
+random_net (const char *spec, CnnShape in)
+{
+  CnnNetwork *net = cnn_test_network_new (spec, in, 11);
+  CnnRng rng;
+  cnn_rng_init (&rng, 3, 3);
+  cnn_test_fill_normal (cnn_network_get_params (net), cnn_network_get_n_params (net), 0.3f, &rng);
+  cnn_test_fill_uniform (cnn_network_get_state (net), cnn_network_get_n_state (net), 0.5f, 1.5f, &rng);
+  return net;
+}
+
+static void
+check_roundtrip (const char *spec, CnnShape in, CnnStandardize mode)
+{
+  g_autoptr (CnnNetwork) net = random_net (spec, in);
+  size_t chw = cnn_shape_size (in);
+  g_autofree float *mean = g_new (float, chw);
+  g_autofree float *scale = g_new (float, chw);
+  CnnRng rng;
+  cnn_rng_init (&rng, 4, 4);
+  for (size_t k = 0; k < chw; k++)
+    {
+      gboolean scaled = mode == CNN_STANDARDIZE_SCALE;
+      mean[k] = scaled ? 0.0f : 100.0f + 50.0f * (float) cnn_rng_uniform (&rng);
+      scale[k] = scaled ? 1.0f / 255.0f : 0.01f + 0.02f * (float) cnn_rng_uniform (&rng);
+    }
+  g_autoptr (CnnNormalizer) nz = cnn_normalizer_new_from (mode, in.c, in.h, in.w, mean, scale);
+
+  g_autoptr (GError) error = NULL;
+  gsize len = 0;
+  g_autofree guint8 *bytes = cnn_onnx_export_data (net, nz, &len, &error);
+  g_assert_no_error (error);
+  g_autoptr (CnnCheckpoint) ck = cnn_onnx_import_data (bytes, len, "export.onnx", &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", cnn_network_get_spec (ck->net));
+
+  /* the weights, in the same order, to the bit */
+  g_assert_cmpuint (cnn_network_get_n_params (ck->net), ==, cnn_network_get_n_params (net));
+  g_assert_cmpuint (cnn_network_get_n_state (ck->net), ==, cnn_network_get_n_state (net));
+  g_assert_true (memcmp (cnn_network_get_params (ck->net), cnn_network_get_params (net),
+                         cnn_network_get_n_params (net) * sizeof (float)) == 0);
+  g_assert_true (memcmp (cnn_network_get_state (ck->net), cnn_network_get_state (net),
+                         cnn_network_get_n_state (net) * sizeof (float)) == 0);
+
+  /* the same outputs for the same images in [0, 1] */
+  g_autofree float *x = g_new (float, 3 * chw);
+  cnn_test_fill_uniform (x, 3 * chw, 0.0f, 1.0f, &rng);
+  g_autofree float *x2 = g_memdup2 (x, 3 * chw * sizeof (float));
+  cnn_onnx_input_from_unit (nz, x, 3);
+  cnn_onnx_input_from_unit (ck->normalizer, x2, 3);
+  size_t n_out = 3 * cnn_shape_size (cnn_network_get_output_shape (net));
+  g_assert_cmpuint (n_out, ==, 3 * cnn_shape_size (cnn_network_get_output_shape (ck->net)));
+  g_autofree float *want = g_memdup2 (cnn_network_forward (net, x, 3, FALSE, NULL, NULL, -1),
+                                      n_out * sizeof (float));
+  const float *got = cnn_network_forward (ck->net, x2, 3, FALSE, NULL, NULL, -1);
+  double err = cnn_test_max_rel_diff (got, want, n_out);
+  g_test_message ("max difference %.3g", err);
+  if (mode == CNN_STANDARDIZE_SCALE)
+    g_assert_true (memcmp (got, want, n_out * sizeof (float)) == 0);
+  else
+    /* the standardization goes through a·x + b and back: float rounding */
+    g_assert_cmpfloat (err, <, 1e-5);
+}
+
+static void
+test_roundtrip_all_layers (void)
+{
+  check_roundtrip (all_layers_spec, (CnnShape) { 2, 9, 8 }, CNN_STANDARDIZE_SCALE);
+  check_roundtrip (all_layers_spec, (CnnShape) { 2, 9, 8 }, CNN_STANDARDIZE_PIXEL);
+}
+
+static void
+test_roundtrip_presets (void)
+{
+  for (const char *const *p = cnn_preset_names (); *p; p++)
+    {
+      g_test_message ("preset %s", *p);
+      check_roundtrip (cnn_preset_get_text (*p), (CnnShape) { 3, 32, 32 }, CNN_STANDARDIZE_CHANNEL);
+    }
+}
+
 static const char *const models[] = {
   "lenet", "bn-nodes", "bn-folded", "residual", "inception", "convs", "depthwise", "lrn", "normalized",
 };
@@ -124,5 +236,7 @@ main (int argc, char **argv)
       g_autofree char *name = g_strdup_printf ("/onnx/broken/%s", broken[k].file);
       g_test_add_data_func (name, &broken[k], test_broken);
     }
+  g_test_add_func ("/onnx/roundtrip/all-layers", test_roundtrip_all_layers);
+  g_test_add_func ("/onnx/roundtrip/presets", test_roundtrip_presets);
   return g_test_run ();
 }
