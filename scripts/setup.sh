@@ -19,6 +19,9 @@ if [[ "${CONVSCOPE_TEST_PACKAGES:-0}" == 1 ]]; then
   packages+=(libasan8 libubsan1)
   # the window's tests run under Xvfb; the desktop file and metainfo validate
   packages+=(xvfb xauth desktop-file-utils appstream)
+  # exported ONNX files are checked with ONNX's checker and run in PyTorch
+  # (tools/check-onnx-export.py); tools/make-onnx-tests.py needs them too
+  packages+=(python3-onnx python3-torch)
 fi
 
 missing=()
