@@ -597,6 +597,55 @@ remove_tree (const char *path)
     g_remove (path);
 }
 
+/* ONNX models wherever a checkpoint goes; export of a trained one */
+static void
+test_onnx (void)
+{
+  g_autofree char *residual = g_test_build_filename (G_TEST_DIST, "data", "onnx", "residual.onnx", NULL);
+  g_autofree char *sum_args = g_strdup_printf ("summary --model %s", residual);
+  g_auto (Result) sum = { 0 };
+  run (&sum, sum_args);
+  g_assert_cmpint (sum.status, ==, 0);
+  g_assert_nonnull (strstr (sum.out, "stem_Conv"));
+  g_assert_nonnull (strstr (sum.out, "Input: 3×8×8"));
+
+  /* a short run, exported; eval gives the same accuracy for both files */
+  g_autofree char *out = g_build_filename (tmpdir, "for-onnx", NULL);
+  g_autofree char *train = g_strdup_printf ("train --data synthetic --model lenet --epochs 1 --seed 0 "
+                                            "--standardize pixel --out %s", out);
+  g_auto (Result) tr = { 0 };
+  run (&tr, train);
+  g_assert_cmpint (tr.status, ==, 0);
+  g_autofree char *onnx = g_build_filename (tmpdir, "lenet.onnx", NULL);
+  g_autofree char *exp = g_strdup_printf ("export --model %s/model.ckpt --out %s", out, onnx);
+  g_auto (Result) ex = { 0 };
+  run (&ex, exp);
+  g_assert_cmpint (ex.status, ==, 0);
+  g_assert_true (g_file_test (onnx, G_FILE_TEST_IS_REGULAR));
+  g_autofree char *eval_ckpt = g_strdup_printf ("eval --model %s/model.ckpt --split test --json", out);
+  g_autofree char *eval_onnx = g_strdup_printf ("eval --model %s --data synthetic --split test --json", onnx);
+  g_auto (Result) e1 = { 0 };
+  g_auto (Result) e2 = { 0 };
+  run (&e1, eval_ckpt);
+  run (&e2, eval_onnx);
+  g_assert_cmpint (e1.status, ==, 0);
+  g_assert_cmpint (e2.status, ==, 0);
+  const char *acc1 = strstr (e1.out, "\"accuracy\"");
+  const char *acc2 = strstr (e2.out, "\"accuracy\"");
+  g_assert_nonnull (acc1);
+  g_assert_nonnull (acc2);
+  g_assert_cmpint (strcspn (acc1, ","), ==, strcspn (acc2, ","));
+  g_assert_true (strncmp (acc1, acc2, strcspn (acc1, ",")) == 0);
+
+  g_autofree char *bad_op = g_test_build_filename (G_TEST_DIST, "data", "onnx", "bad-op.onnx", NULL);
+  g_autofree char *bad_args = g_strdup_printf ("summary --model %s", bad_op);
+  expect_bad_input (bad_args, "bad-op.onnx: node “erf” (Erf): the op Erf is not supported");
+  expect_bad_input ("export --model cnn2 --out x.onnx", "cnn2 is not a checkpoint");
+  expect_bad_input ("export --model nothing.onnx --out x.onnx", "nothing.onnx");
+  g_autofree char *fmt = g_strdup_printf ("export --model %s --out x.tflite --format tflite", onnx);
+  expect_bad_input (fmt, "--format tflite: the only format is onnx");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -613,6 +662,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/figure", test_figure);
   g_test_add_func ("/cli/train-augment", test_train_augment);
   g_test_add_func ("/cli/figure-panels", test_figure_panels);
+  g_test_add_func ("/cli/onnx", test_onnx);
   int status = g_test_run ();
   remove_tree (tmpdir);
   g_free (tmpdir);
