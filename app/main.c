@@ -19,6 +19,7 @@ static const struct
   { "layers", cnn_cli_layers, "layer types, their settings, and the optimizers" },
   { "figure", cnn_cli_figure, "a panel as PNG, SVG or PDF: data samples, standardization" },
   { "export", cnn_cli_export, "a checkpoint as an ONNX model" },
+  { "predict", cnn_cli_predict, "a model's outputs for inputs (.npy) or an image" },
 };
 
 static void

@@ -10,6 +10,7 @@
 #include "cnn-loss.h"
 #include "cnn-network.h"
 #include "cnn-onnx.h"
+#include "cnn-predict.h"
 #include "cnn-optimizer.h"
 #include "cnn-pool.h"
 #include "cnn-prefetch.h"

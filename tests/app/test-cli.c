@@ -1,6 +1,7 @@
 /* The command line as scripts use it: exit statuses, one-line errors that
  * name the file, JSON output, and the files a run writes. */
 #include <glib.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -636,6 +637,64 @@ test_onnx (void)
   g_assert_nonnull (acc2);
   g_assert_cmpint (strcspn (acc1, ","), ==, strcspn (acc2, ","));
   g_assert_true (strncmp (acc1, acc2, strcspn (acc1, ",")) == 0);
+
+  /* predict: PyTorch's outputs for the stored inputs, through a .npy each way */
+  g_autofree char *convs = g_test_build_filename (G_TEST_DIST, "data", "onnx", "convs.onnx", NULL);
+  g_autofree char *in_f32 = g_test_build_filename (G_TEST_DIST, "data", "onnx", "convs.in.f32", NULL);
+  g_autofree char *out_f32 = g_test_build_filename (G_TEST_DIST, "data", "onnx", "convs.out.f32", NULL);
+  g_autofree char *xs = NULL, *want = NULL;
+  gsize n_x = 0, n_want = 0;
+  g_assert_true (g_file_get_contents (in_f32, &xs, &n_x, NULL));
+  g_assert_true (g_file_get_contents (out_f32, &want, &n_want, NULL));
+  const char npy_header[] = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, 12, 9), }";
+  GString *npy = g_string_new_len ("\x93NUMPY\x01\x00", 8);
+  guint16 hlen = 118 - 10;
+  g_string_append_len (npy, (const char *) &hlen, 2);
+  g_string_append (npy, npy_header);
+  while (npy->len < 117)
+    g_string_append_c (npy, ' ');
+  g_string_append_c (npy, '\n');
+  g_string_append_len (npy, xs, n_x);
+  g_autofree char *x_npy = write_file ("x.npy", npy->str, npy->len);
+  g_string_free (npy, TRUE);
+  g_autofree char *y_npy = g_build_filename (tmpdir, "y.npy", NULL);
+  g_autofree char *pred = g_strdup_printf ("predict --model %s --input %s --output %s", convs, x_npy, y_npy);
+  g_auto (Result) pr = { 0 };
+  run (&pr, pred);
+  g_assert_cmpint (pr.status, ==, 0);
+  g_autofree char *got = NULL;
+  gsize n_got = 0;
+  g_assert_true (g_file_get_contents (y_npy, &got, &n_got, NULL));
+  g_assert_cmpuint (n_got, ==, 128 + n_want);   /* a 128-byte header, then (2, 4) floats */
+  g_assert_nonnull (g_strstr_len (got + 10, 118, "'shape': (2, 4)"));
+  for (gsize k = 0; k < n_want / 4; k++)
+    {
+      float a, b;
+      memcpy (&a, got + 128 + 4 * k, 4);
+      memcpy (&b, want + 4 * k, 4);
+      g_assert_cmpfloat (fabsf (a - b), <, 1e-4f);   /* PyTorch's, to the import tests' bound */
+    }
+  /* an image for the trained checkpoint: one row of scores */
+  guint8 px[20 * 24];
+  for (int i = 0; i < 20 * 24; i++)
+    px[i] = (guint8) (i * 3);
+  g_autofree char *png = g_build_filename (tmpdir, "digit.png", NULL);
+  cnn_test_write_png_planes (png, 1, 20, 24, px);
+  g_autofree char *pred_img = g_strdup_printf ("predict --model %s/model.ckpt --input %s --output %s",
+                                               out, png, y_npy);
+  g_auto (Result) pi = { 0 };
+  run (&pi, pred_img);
+  g_assert_cmpint (pi.status, ==, 0);
+  g_autofree char *row = NULL;
+  g_assert_true (g_file_get_contents (y_npy, &row, NULL, NULL));
+  g_assert_nonnull (strstr (row + 10, "'shape': (1, 10)"));
+  g_autofree char *pred_bad = g_strdup_printf ("predict --model %s/model.ckpt --input %s --output %s",
+                                               out, x_npy, y_npy);
+  expect_bad_input (pred_bad, "x.npy holds an array of 4 dimensions that is not N×1×28×28");
+  g_autofree char *text = write_file ("notes.npy", "not an array\n", -1);
+  g_autofree char *pred_text = g_strdup_printf ("predict --model %s --input %s --output %s",
+                                                convs, text, y_npy);
+  expect_bad_input (pred_text, "notes.npy: not a .npy file");
 
   g_autofree char *bad_op = g_test_build_filename (G_TEST_DIST, "data", "onnx", "bad-op.onnx", NULL);
   g_autofree char *bad_args = g_strdup_printf ("summary --model %s", bad_op);
