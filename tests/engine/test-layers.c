@@ -180,6 +180,65 @@ test_maxpool_exact (void)
   assert_floats (dx, want_dx, 16, 0.0);
 }
 
+/* The layers ONNX models bring, by hand */
+static void
+test_onnx_layers_exact (void)
+{
+  /* clip as ReLU6; the gradient passes strictly inside (0, 6) */
+  g_autoptr (CnnNetwork) clip = cnn_test_network_new ("clip min=0 max=6", (CnnShape) { 5, 1, 1 }, 1);
+  const float cx[5] = { -2, 0.5f, 0, 3, 7 }, cwant[5] = { 0, 0.5f, 0, 3, 6 };
+  assert_floats (run (clip, cx, 1, FALSE), cwant, 5, 0.0);
+  const float cdy[5] = { 1, 1, 1, 1, 1 }, cdx_want[5] = { 0, 1, 0, 1, 0 };
+  float cdx[5];
+  cnn_network_backward (clip, 0, cdy, cdx, NULL, NULL);
+  assert_floats (cdx, cdx_want, 5, 0.0);
+
+  /* scale: x·a + b per channel */
+  g_autoptr (CnnNetwork) scale = cnn_test_network_new ("scale", (CnnShape) { 2, 1, 2 }, 1);
+  const float sp[4] = { 2, -1, 0.5f, 1 };   /* a (2), b (2) */
+  memcpy (cnn_network_get_params (scale), sp, sizeof sp);
+  const float sx[4] = { 1, 2, 3, 4 }, swant[4] = { 2.5f, 4.5f, -2, -3 };
+  assert_floats (run (scale, sx, 1, FALSE), swant, 4, 0.0);
+
+  /* pad: a constant, the mirror image without its edge, the edge */
+  g_autoptr (CnnNetwork) pc = cnn_test_network_new ("pad padding=1,0,0,1 value=9", (CnnShape) { 1, 2, 2 }, 1);
+  const float px[4] = { 1, 2, 3, 4 }, pc_want[9] = { 9, 9, 9, 1, 2, 9, 3, 4, 9 };
+  assert_floats (run (pc, px, 1, FALSE), pc_want, 9, 0.0);
+  g_autoptr (CnnNetwork) pr = cnn_test_network_new ("pad padding=1 mode=reflect", (CnnShape) { 1, 2, 3 }, 1);
+  g_autoptr (CnnNetwork) pe = cnn_test_network_new ("pad padding=1 mode=edge", (CnnShape) { 1, 2, 3 }, 1);
+  const float rx[6] = { 1, 2, 3, 4, 5, 6 };
+  const float pr_want[20] = { 5, 4, 5, 6, 5, 2, 1, 2, 3, 2, 5, 4, 5, 6, 5, 2, 1, 2, 3, 2 };
+  const float pe_want[20] = { 1, 1, 2, 3, 3, 1, 1, 2, 3, 3, 4, 4, 5, 6, 6, 4, 4, 5, 6, 6 };
+  assert_floats (run (pr, rx, 1, FALSE), pr_want, 20, 0.0);
+  assert_floats (run (pe, rx, 1, FALSE), pe_want, 20, 0.0);
+  /* edge: each corner pixel is read four times */
+  float ones[20], edx[6];
+  for (int i = 0; i < 20; i++)
+    ones[i] = 1;
+  cnn_network_backward (pe, 0, ones, edx, NULL, NULL);
+  const float edx_want[6] = { 4, 2, 4, 4, 2, 4 };
+  assert_floats (edx, edx_want, 6, 0.0);
+
+  /* LRN, size 3, alpha/size = 1, beta 1, bias 1 over channels (1, 2, 3):
+   * y = x / (1 + sum of neighbours' squares) */
+  g_autoptr (CnnNetwork) lrn = cnn_test_network_new ("lrn size=3 alpha=3 beta=1 bias=1", (CnnShape) { 3, 1, 1 }, 1);
+  const float lx[3] = { 1, 2, 3 }, lwant[3] = { 1.0f / 6, 2.0f / 15, 3.0f / 14 };
+  assert_floats (run (lrn, lx, 1, FALSE), lwant, 3, 1e-6);
+
+  /* grouped 1×1: each channel its own filter; dilated: taps 2 apart */
+  g_autoptr (CnnNetwork) grouped = cnn_test_network_new ("conv2d filters=2 kernel=1 groups=2", (CnnShape) { 2, 1, 1 }, 1);
+  const float gp[4] = { 2, 7, 0.5f, -1 };   /* w (2, 1, 1, 1), bias (2) */
+  memcpy (cnn_network_get_params (grouped), gp, sizeof gp);
+  const float gx[2] = { 3, 5 }, gwant[2] = { 6.5f, 34 };
+  assert_floats (run (grouped, gx, 1, FALSE), gwant, 2, 0.0);
+  g_autoptr (CnnNetwork) dilated = cnn_test_network_new ("conv2d filters=1 kernel=2,1 dilation=2,1 bias=no",
+                                                         (CnnShape) { 1, 5, 1 }, 1);
+  const float dp[2] = { 1, 10 };
+  memcpy (cnn_network_get_params (dilated), dp, sizeof dp);
+  const float dx_in[5] = { 1, 2, 3, 4, 5 }, dwant[3] = { 31, 42, 53 };
+  assert_floats (run (dilated, dx_in, 1, FALSE), dwant, 3, 0.0);
+}
+
 static void
 test_maxpool_overlap_exact (void)
 {
@@ -661,6 +720,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/layers/gradcheck/all-types", test_all_types_checked);
   g_test_add_func ("/layers/maxpool/exact", test_maxpool_exact);
+  g_test_add_func ("/layers/onnx-layers/exact", test_onnx_layers_exact);
   g_test_add_func ("/layers/maxpool/overlap-exact", test_maxpool_overlap_exact);
   g_test_add_func ("/layers/avgpool/exact", test_avgpool_exact);
   g_test_add_func ("/layers/globalavgpool/exact", test_globalavgpool_exact);

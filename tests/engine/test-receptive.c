@@ -144,6 +144,17 @@ test_gradient_extent (void)
     "concat name=cat inputs=b,d\n"
     "maxpool name=p size=3 stride=2\n";
   check_against_gradient (branches, (CnnShape) { 1, 30, 30 }, "cat", 12, 13);
+  /* what ONNX models bring: dilation (the kernel's extent counts), groups,
+   * explicit padding layers and asymmetric padding */
+  const char *onnx =
+    "conv2d name=g1 filters=4 kernel=3 groups=2 dilation=2 padding=2\n"
+    "pad name=pd padding=1,2,0,0\n"
+    "conv2d name=g2 filters=2 kernel=3,2 stride=2 padding=0,1,1,0\n"
+    "avgpool name=ap size=2 padding=0,0,1,1\n";
+  check_against_gradient (onnx, (CnnShape) { 2, 30, 30 }, "g1", 9, 11);
+  check_against_gradient (onnx, (CnnShape) { 2, 30, 30 }, "pd", 9, 11);
+  check_against_gradient (onnx, (CnnShape) { 2, 30, 30 }, "g2", 6, 5);
+  check_against_gradient (onnx, (CnnShape) { 2, 30, 30 }, "ap", 3, 4);
 }
 
 int
