@@ -667,7 +667,7 @@ op_reshape (OnnxImporter *imp, GError **error)
   GString *t = g_string_new (NULL);
   for (int k = 0; k < n; k++)
     {
-      if (dims[k] == ONNX_BATCH)
+      if (dims[k] == ONNX_BATCH || (k == 0 && dims[k] == 0))   /* 0: copied, the batch */
         g_string_append_printf (t, "%sN", k ? ", " : "");
       else
         g_string_append_printf (t, "%s%" G_GINT64_FORMAT, k ? ", " : "", dims[k]);

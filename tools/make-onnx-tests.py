@@ -34,9 +34,9 @@ def randomize(model, seed):
     return model
 
 
-def export(name, model, shape, seed, opset=13, typed=False, external=False, check=None):
-    torch.manual_seed(seed)
-    model = randomize(model, seed).eval()
+def export(name, model_class, shape, seed, opset=13, typed=False, external=False, check=None):
+    torch.manual_seed(seed)   # the initial weights: the same files every run
+    model = randomize(model_class(), seed).eval()
     x = torch.rand((2,) + shape, generator=torch.Generator().manual_seed(seed + 1))
     with torch.no_grad():
         y = model(x)
@@ -51,6 +51,9 @@ def export(name, model, shape, seed, opset=13, typed=False, external=False, chec
             m.graph.initializer[i].CopyFrom(
                 helper.make_tensor(t.name, t.data_type, a.shape, a.flatten().tolist(), raw=False))
     if external:
+        data = os.path.join(OUT, name + ".data")
+        if os.path.exists(data):
+            os.remove(data)   # onnx appends to an existing file
         onnx.save_model(m, path, save_as_external_data=True, all_tensors_to_one_file=True,
                         location=name + ".data", size_threshold=0)
     else:
@@ -260,6 +263,14 @@ def broken():
     # an op we do not have
     y1 = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 1, 4, 4])
     save_graph("bad-op", [helper.make_node("Erf", ["x"], ["y"], name="erf")], [], [x], [y1])
+    # a reshape that is no flatten
+    shp = numpy_helper.from_array(np.array([0, 2, -1], np.int64), "shape")
+    y3 = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 2, 8])
+    save_graph("bad-reshape", [helper.make_node("Reshape", ["x", "shape"], ["y"], name="reshape")],
+               [shp], [x], [y3])
+    # an input of free size
+    xf = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, "H", "W"])
+    save_graph("bad-free-size", [helper.make_node("Relu", ["x"], ["y"], name="relu")], [], [xf], [y1])
     # an attribute we do not have
     save_graph("bad-attr", [helper.make_node("Relu", ["x"], ["y"], name="relu", flavour=2)],
                [], [x], [y1])
@@ -273,15 +284,15 @@ def main():
             assert (op in ops) == want, f"{op} {'missing' if want else 'present'} in {ops}"
         return check
 
-    export("lenet", LeNet(), (1, 16, 16), 1, typed=True, check=has("Shape", True))
-    export("bn-nodes", BnNodes(), (3, 8, 8), 2, check=has("BatchNormalization", True))
-    export("bn-folded", BnFolded(), (2, 10, 10), 3, check=has("BatchNormalization", False))
-    export("residual", Residual(), (3, 8, 8), 4, external=True)
-    export("inception", Inception(), (3, 8, 8), 5, opset=11)
-    export("convs", Convs(), (3, 12, 9), 6, opset=15, check=has("Pad", True))
-    export("depthwise", Depthwise(), (3, 9, 9), 7, opset=17)
+    export("lenet", LeNet, (1, 16, 16), 1, typed=True, check=has("Shape", True))
+    export("bn-nodes", BnNodes, (3, 8, 8), 2, check=has("BatchNormalization", True))
+    export("bn-folded", BnFolded, (2, 10, 10), 3, check=has("BatchNormalization", False))
+    export("residual", Residual, (3, 8, 8), 4, external=True)
+    export("inception", Inception, (3, 8, 8), 5, opset=11)
+    export("convs", Convs, (3, 12, 9), 6, opset=15, check=has("Pad", True))
+    export("depthwise", Depthwise, (3, 9, 9), 7, opset=17)
     lrn()
-    export("normalized", Normalized(), (3, 6, 6), 8, check=has("MatMul", True))
+    export("normalized", Normalized, (3, 6, 6), 8, check=has("MatMul", True))
     broken()
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print(f"{total} bytes in {OUT}")

@@ -89,7 +89,10 @@ static const Broken broken[] = {
   { "bad-raw-size.onnx", "raw data holds 68 bytes, not the 72" },
   { "bad-op.onnx", "node “erf” (Erf): the op Erf is not supported" },
   { "bad-attr.onnx", "node “relu” (Relu): attribute “flavour” is not supported" },
+  { "bad-reshape.onnx", "node “reshape” (Reshape): a reshape to (N, 2, -1) is not supported" },
+  { "bad-free-size.onnx", "the graph input “x” has no fixed height" },
 };
+
 
 static void
 test_broken (gconstpointer data)
@@ -218,6 +221,97 @@ test_roundtrip_presets (void)
     }
 }
 
+
+/* external data that is not there: an error naming the file it wanted */
+static void
+test_external_missing (void)
+{
+  g_autofree char *src = data_path ("residual.onnx");
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (src, &contents, &len, NULL));
+  g_autofree char *dir = g_dir_make_tmp ("test-onnx-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "residual.onnx", NULL);
+  g_assert_true (g_file_set_contents (path, contents, len, NULL));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnCheckpoint) ck = cnn_onnx_import (path, &error);
+  g_assert_null (ck);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "residual.data"));
+  g_assert_nonnull (strstr (error->message, "its external data"));
+  /* read from memory, external data has nowhere to come from */
+  g_clear_error (&error);
+  CnnCheckpoint *mem = cnn_onnx_import_data ((const guint8 *) contents, len, NULL, &error);
+  g_assert_null (mem);
+  g_assert_nonnull (strstr (error->message, "no usable location"));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* Damaged files never crash: every 7th prefix of a model, and exported
+ * models with bytes changed at random, either import into a network that
+ * runs or fail with a message (checked for memory errors in the sanitizer
+ * build of scripts/test.sh) */
+static void
+test_damaged_never_crash (void)
+{
+  g_autofree char *path = data_path ("lenet.onnx");
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  int imported = 0, refused = 0;
+  for (gsize n = 0; n < len; n += 7)
+    {
+      GError *error = NULL;
+      CnnCheckpoint *ck = cnn_onnx_import_data ((const guint8 *) contents, n, "prefix.onnx", &error);
+      g_assert_true ((ck == NULL) != (error == NULL));
+      imported += ck != NULL;
+      refused += ck == NULL;
+      cnn_checkpoint_free (ck);
+      g_clear_error (&error);
+    }
+  g_assert_cmpint (refused, >, 0);
+
+  g_autoptr (CnnNetwork) net = random_net (all_layers_spec, (CnnShape) { 2, 9, 8 });
+  float mean[144] = { 0 }, scale[144];
+  for (int k = 0; k < 144; k++)
+    scale[k] = 1.0f / 255.0f;
+  g_autoptr (CnnNormalizer) nz = cnn_normalizer_new_from (CNN_STANDARDIZE_SCALE, 2, 9, 8, mean, scale);
+  gsize n_bytes = 0;
+  g_autofree guint8 *bytes = cnn_onnx_export_data (net, nz, &n_bytes, NULL);
+  g_assert_nonnull (bytes);
+  CnnRng rng;
+  cnn_rng_init (&rng, 17, 1);
+  float x[2 * 144];
+  for (int k = 0; k < 2 * 144; k++)
+    x[k] = 0.5f;
+  for (int trial = 0; trial < 300; trial++)
+    {
+      g_autofree guint8 *bad = g_memdup2 (bytes, n_bytes);
+      int changes = 1 + (int) (cnn_rng_uniform (&rng) * 4);
+      for (int c = 0; c < changes; c++)
+        bad[(gsize) (cnn_rng_uniform (&rng) * n_bytes) % n_bytes] = (guint8) (cnn_rng_uniform (&rng) * 256);
+      GError *error = NULL;
+      CnnCheckpoint *ck = cnn_onnx_import_data (bad, n_bytes, "changed.onnx", &error);
+      g_assert_true ((ck == NULL) != (error == NULL));
+      if (ck)
+        {
+          CnnShape in = cnn_network_get_input_shape (ck->net);
+          if (cnn_shape_size (in) <= 144)
+            cnn_network_forward (ck->net, x, 2, FALSE, NULL, NULL, -1);
+          imported++;
+        }
+      else
+        {
+          g_assert_null (strchr (error->message, '\n'));
+          refused++;
+        }
+      cnn_checkpoint_free (ck);
+      g_clear_error (&error);
+    }
+  g_test_message ("%d imported, %d refused", imported, refused);
+}
+
 static const char *const models[] = {
   "lenet", "bn-nodes", "bn-folded", "residual", "inception", "convs", "depthwise", "lrn", "normalized",
 };
@@ -238,5 +332,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/onnx/roundtrip/all-layers", test_roundtrip_all_layers);
   g_test_add_func ("/onnx/roundtrip/presets", test_roundtrip_presets);
+  g_test_add_func ("/onnx/external-missing", test_external_missing);
+  g_test_add_func ("/onnx/damaged-never-crash", test_damaged_never_crash);
   return g_test_run ();
 }
