@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cnn-error.h"
@@ -593,17 +594,31 @@ build (OnnxImporter *imp, const OnnxValue *out, GError **error)
   return g_steal_pointer (&ckpt);
 }
 
+static Onnx__ModelProto *
+unpack (const guint8 *data, gsize len, const char *label, GError **error)
+{
+  Onnx__ModelProto *model = onnx__model_proto__unpack (NULL, len, data);
+  if (model == NULL)
+    g_set_error (error, CNN_ERROR, CNN_ERROR_FORMAT,
+                 "%s: not an ONNX model, or a damaged or truncated one (it does not decode)", label);
+  return model;
+}
+
+static CnnCheckpoint *
+import_model (Onnx__ModelProto *model, const char *path, GError **error);
+
 CnnCheckpoint *
 cnn_onnx_import_data (const guint8 *data, gsize len, const char *path, GError **error)
 {
+  Onnx__ModelProto *model = unpack (data, len, path ? path : "the ONNX model", error);
+  return model ? import_model (model, path, error) : NULL;
+}
+
+/* Imports and frees model */
+static CnnCheckpoint *
+import_model (Onnx__ModelProto *model, const char *path, GError **error)
+{
   const char *label = path ? path : "the ONNX model";
-  Onnx__ModelProto *model = onnx__model_proto__unpack (NULL, len, data);
-  if (model == NULL)
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_FORMAT,
-                   "%s: not an ONNX model, or a damaged or truncated one (it does not decode)", label);
-      return NULL;
-    }
   OnnxImporter imp = { .path = label };
   imp.dir = path ? g_path_get_dirname (path) : NULL;
   imp.values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, value_free);
@@ -638,7 +653,7 @@ cnn_onnx_import_data (const guint8 *data, gsize len, const char *path, GError **
     }
   for (size_t k = 0; k < graph->n_initializer; k++)
     {
-      const Onnx__TensorProto *tp = graph->initializer[k];
+      Onnx__TensorProto *tp = graph->initializer[k];
       if (tp->name == NULL || tp->name[0] == '\0')
         continue;
       OnnxValue *v = g_new0 (OnnxValue, 1);
@@ -648,6 +663,15 @@ cnn_onnx_import_data (const guint8 *data, gsize len, const char *path, GError **
         {
           g_free (v);
           goto out;
+        }
+      /* the decoded copy is all we need: big models should not be held
+       * three times over (protobuf-c allocates with malloc) */
+      if (tp->has_raw_data)
+        {
+          free (tp->raw_data.data);
+          tp->raw_data.data = NULL;
+          tp->raw_data.len = 0;
+          tp->has_raw_data = FALSE;
         }
       g_hash_table_replace (imp.values, g_strdup (tp->name), v);
     }
@@ -660,6 +684,8 @@ cnn_onnx_import_data (const guint8 *data, gsize len, const char *path, GError **
     }
   if (!order_nodes (&imp, graph, graph->output[0]->name, order, error))
     goto out;
+  if (onnx_consumers (&imp, imp.input_name) != 1)
+    ((OnnxValue *) g_hash_table_lookup (imp.values, imp.input_name))->input_affine = FALSE;
   for (guint j = 0; j < order->len; j++)
     {
       imp.node = graph->node[g_array_index (order, int, j)];
@@ -694,7 +720,9 @@ cnn_onnx_import (const char *path, GError **error)
   gsize len = 0;
   if (!cnn_file_read (path, &contents, &len, error))
     return NULL;
-  return cnn_onnx_import_data ((const guint8 *) contents, len, path, error);
+  Onnx__ModelProto *model = unpack ((const guint8 *) contents, len, path, error);
+  g_clear_pointer (&contents, g_free);   /* protobuf-c copied what it needs */
+  return model ? import_model (model, path, error) : NULL;
 }
 
 void

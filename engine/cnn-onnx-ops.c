@@ -26,6 +26,10 @@ alias (OnnxImporter *imp, const OnnxValue *v)
   OnnxValue *copy = g_new0 (OnnxValue, 1);
   *copy = *v;
   memset (&copy->t, 0, sizeof copy->t);
+  /* constants fold into the standardization only along a chain that
+   * nothing else reads */
+  if (v->input_affine && onnx_consumers (imp, imp->node->input[0]) != 1)
+    copy->input_affine = FALSE;
   if (v->is_const)
     {
       onnx_tensor_alloc (&copy->t, v->t.n_dims, v->t.dims, v->t.is_int);

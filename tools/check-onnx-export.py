@@ -28,7 +28,7 @@ except ImportError as e:
     sys.exit(77)
 
 MODELS = ["lenet", "bn-nodes", "bn-folded", "residual", "inception", "convs", "depthwise", "lrn",
-          "normalized"]
+          "normalized", "shared-input"]
 TOL = 1e-4
 
 

@@ -210,6 +210,20 @@ class Normalized(nn.Module):
         return torch.flatten(x, 1) @ self.w + self.b
 
 
+class SharedInput(nn.Module):
+    """The input read raw and standardized: the constants cannot go into
+    the standardization, they become a scale layer."""
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(2, 3, 1)
+        self.b = nn.Conv2d(2, 3, 3, padding=1)
+        self.fc = nn.Linear(3, 2)
+
+    def forward(self, x):
+        y = self.a(x) + self.b((x - 0.5) * 2.0)
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(torch.relu(y), 1), 1))
+
+
 def save_graph(name, nodes, inits, inputs, outputs, opset=13):
     g = helper.make_graph(nodes, name, inputs, outputs, inits)
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
@@ -293,6 +307,7 @@ def main():
     export("depthwise", Depthwise, (3, 9, 9), 7, opset=17)
     lrn()
     export("normalized", Normalized, (3, 6, 6), 8, check=has("MatMul", True))
+    export("shared-input", SharedInput, (2, 5, 5), 10)
     broken()
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print(f"{total} bytes in {OUT}")
