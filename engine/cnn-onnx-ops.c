@@ -724,19 +724,49 @@ op_concat (OnnxImporter *imp, GError **error)
       onnx_set_output (imp, 0, out);
       return TRUE;
     }
-  if (n > CNN_MAX_INPUTS)
-    return onnx_node_fail (imp, error, "it joins %d tensors; Convscope joins at most %d", n, CNN_MAX_INPUTS);
-  for (int k = 0; k < n; k++)
-    if (!(in[k] = onnx_input_tensor (imp, k, error)))
-      return FALSE;
   if (axis < 0)
     axis += first->rank;
   if (axis != 1)
     return onnx_node_fail (imp, error, "only joining along the channels (axis 1) is supported");
-  for (int k = 1; k < n; k++)
-    if (in[k]->rank != first->rank)
-      return onnx_node_fail (imp, error, "its inputs have different numbers of dimensions");
-  return output_layer (imp, "concat", "", in, n, NULL, 0, NULL, 0, error);
+  if (n == 1)
+    {
+      const OnnxValue *x = onnx_input_tensor (imp, 0, error);
+      if (x)
+        alias (imp, x);
+      return x != NULL;
+    }
+  /* more inputs than a layer takes (DenseNet): joined in steps, the first
+   * step's result leading the next */
+  OnnxValue *joined = NULL;
+  for (int k = 0; k < n;)
+    {
+      int m = 0;
+      if (joined)
+        in[m++] = joined;
+      for (; m < CNN_MAX_INPUTS && k < n; k++)
+        {
+          if (!(in[m] = onnx_input_tensor (imp, k, error)))
+            break;
+          if (in[m]->rank != first->rank)
+            {
+              onnx_node_fail (imp, error, "its inputs have different numbers of dimensions");
+              in[m] = NULL;
+            }
+          if (in[m++] == NULL)
+            break;
+        }
+      OnnxValue *next = m > 0 && in[m - 1] ? onnx_add_layer (imp, "concat", "", in, m, NULL, 0, NULL, 0, error) : NULL;
+      if (joined)
+        {
+          onnx_tensor_clear (&joined->t);
+          g_free (joined);
+        }
+      joined = next;
+      if (joined == NULL)
+        return FALSE;
+    }
+  onnx_set_output (imp, 0, joined);
+  return TRUE;
 }
 
 /* ---- element-wise arithmetic ---- */

@@ -224,6 +224,19 @@ class SharedInput(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(torch.relu(y), 1), 1))
 
 
+class WideConcat(nn.Module):
+    """Ten branches joined at once (DenseNet joins many): more than one
+    concat layer takes."""
+    def __init__(self):
+        super().__init__()
+        self.branches = nn.ModuleList([nn.Conv2d(2, 1, 1) for _ in range(10)])
+        self.fc = nn.Linear(10, 3)
+
+    def forward(self, x):
+        y = torch.cat([b(x) for b in self.branches], dim=1)
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(y, 1), 1))
+
+
 def save_graph(name, nodes, inits, inputs, outputs, opset=13):
     g = helper.make_graph(nodes, name, inputs, outputs, inits)
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
@@ -308,6 +321,7 @@ def main():
     lrn()
     export("normalized", Normalized, (3, 6, 6), 8, check=has("MatMul", True))
     export("shared-input", SharedInput, (2, 5, 5), 10)
+    export("wide-concat", WideConcat, (2, 4, 4), 11)
     broken()
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print(f"{total} bytes in {OUT}")
