@@ -68,6 +68,25 @@ onnx_input (OnnxImporter *imp, int k, gboolean optional, GError **error)
   return v;
 }
 
+/* Ops that see no difference between TensorFlow's (N, H, W, C) order and
+ * ours: element-wise ones, and those that undo or flatten it */
+static gboolean
+order_blind (const char *op, const OnnxValue *v)
+{
+  static const char *const any[] = { "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip", "Identity",
+                                     "Dropout", "Cast", "Add", "Sub", "Mul", "Div", "Shape", NULL };
+  static const char *const nhwc[] = { "Transpose", "Flatten", "Reshape", NULL };
+  static const char *const features[] = { "Gemm", "MatMul", NULL };
+  for (int k = 0; any[k]; k++)
+    if (strcmp (op, any[k]) == 0)
+      return TRUE;
+  const char *const *list = v->nhwc ? nhwc : features;
+  for (int k = 0; list[k]; k++)
+    if (strcmp (op, list[k]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 const OnnxValue *
 onnx_input_tensor (OnnxImporter *imp, int k, GError **error)
 {
@@ -76,6 +95,13 @@ onnx_input_tensor (OnnxImporter *imp, int k, GError **error)
     {
       onnx_node_fail (imp, error, "input %d (“%s”) is a constant, where Convscope needs the data "
                       "flowing through the network", k + 1, imp->node->input[k]);
+      return NULL;
+    }
+  if (v && (v->nhwc || v->nhwc_features) && !order_blind (imp->node->op_type, v))
+    {
+      onnx_node_fail (imp, error, "its input “%s” is in TensorFlow's (N, H, W, C) order, which "
+                      "Convscope follows only through element-wise ops, Transpose, Flatten, "
+                      "Reshape and the dense layer after them", imp->node->input[k]);
       return NULL;
     }
   return v;
@@ -344,6 +370,16 @@ onnx_add_layer (OnnxImporter *imp, const char *type, const char *hypers,
   v->shape = out;
   /* dense and flatten make (N, F); the rest keep their input's rank */
   v->rank = strcmp (type, "dense") == 0 || strcmp (type, "flatten") == 0 ? 2 : inputs[0]->rank;
+  /* element-wise layers keep TensorFlow's order where it was */
+  static const char *const elementwise[] = { "relu", "leakyrelu", "sigmoid", "tanh", "clip", "dropout",
+                                             "scale", NULL };
+  for (int k = 0; elementwise[k]; k++)
+    if (strcmp (type, elementwise[k]) == 0)
+      {
+        v->nhwc = inputs[0]->nhwc;
+        v->nhwc_features = inputs[0]->nhwc_features;
+        v->flat_from = inputs[0]->flat_from;
+      }
   return v;
 }
 
@@ -383,6 +419,37 @@ fail (OnnxImporter *imp, GError **error, const char *format, ...)
   g_autofree char *msg = g_strdup_vprintf (format, args);
   va_end (args);
   g_set_error (error, CNN_ERROR, CNN_ERROR_FORMAT, "%s: %s", imp->path, msg);
+  return FALSE;
+}
+
+/* Whether `name` reaches a Transpose to (N, C, H, W) through element-wise
+ * ops only (Keras' Normalization and Rescaling come before it), each the
+ * only reader of the last */
+static gboolean
+transposed_to_nchw (const Onnx__GraphProto *graph, const char *name, int depth)
+{
+  const Onnx__NodeProto *reader = NULL;
+  for (size_t k = 0; k < graph->n_node; k++)
+    for (size_t i = 0; i < graph->node[k]->n_input; i++)
+      if (strcmp (graph->node[k]->input[i], name) == 0)
+        {
+          if (reader != NULL)
+            return FALSE;
+          reader = graph->node[k];
+        }
+  if (reader == NULL || reader->op_type == NULL || reader->n_output < 1 || depth > 8)
+    return FALSE;
+  const char *op = reader->op_type;
+  if (strcmp (op, "Transpose") == 0)
+    {
+      const Onnx__AttributeProto *perm = onnx_attr (reader, "perm");
+      return perm && perm->n_ints == 4 && perm->ints[0] == 0 && perm->ints[1] == 3
+             && perm->ints[2] == 1 && perm->ints[3] == 2;
+    }
+  static const char *const pass[] = { "Sub", "Add", "Mul", "Div", "Cast", "Identity", NULL };
+  for (int k = 0; pass[k]; k++)
+    if (strcmp (op, pass[k]) == 0)
+      return transposed_to_nchw (graph, reader->output[0], depth + 1);
   return FALSE;
 }
 
@@ -427,6 +494,11 @@ find_input (OnnxImporter *imp, const Onnx__GraphProto *graph, GError **error)
   imp->input_rank = rank;
   imp->input = rank == 4 ? (CnnShape) { (int) d[1], (int) d[2], (int) d[3] }
                          : (CnnShape) { (int) d[1], 1, 1 };
+  /* tf2onnx's Keras models take (N, H, W, C) and transpose it first: we
+   * take (N, C, H, W), and the transpose is no more */
+  gboolean nhwc = rank == 4 && transposed_to_nchw (graph, in->name, 0);
+  if (nhwc)
+    imp->input = (CnnShape) { (int) d[3], (int) d[1], (int) d[2] };
   size_t chw = cnn_shape_size (imp->input);
   imp->in_a = g_new (float, chw);
   imp->in_b = g_new0 (float, chw);
@@ -437,6 +509,7 @@ find_input (OnnxImporter *imp, const Onnx__GraphProto *graph, GError **error)
   v->rank = rank;
   v->shape = imp->input;
   v->input_affine = TRUE;
+  v->nhwc = nhwc;
   g_hash_table_replace (imp->values, g_strdup (in->name), v);
   return TRUE;
 }

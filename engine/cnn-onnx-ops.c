@@ -256,6 +256,17 @@ dense (OnnxImporter *imp, const OnnxValue *x, const float *w, int U, gboolean ha
   size_t K = cnn_shape_size (x->shape), n = (size_t) U * K + (has_bias ? U : 0);
   g_autofree float *params = g_new (float, n);
   memcpy (params, w, (size_t) U * K * sizeof (float));
+  if (x->nhwc_features)
+    {
+      /* the weights of feature (y, x, c) in ONNX's order go to (c, y, x) */
+      CnnShape f = x->flat_from;
+      for (int u = 0; u < U; u++)
+        for (int c = 0; c < f.c; c++)
+          for (int y = 0; y < f.h; y++)
+            for (int xx = 0; xx < f.w; xx++)
+              params[(size_t) u * K + ((size_t) c * f.h + y) * f.w + xx]
+                = w[(size_t) u * K + ((size_t) y * f.w + xx) * f.c + c];
+    }
   for (int u = 0; has_bias && u < U; u++)
     params[(size_t) U * K + u] = bias ? bias[u] : 0.0f;
   g_autofree char *hypers = g_strdup_printf ("units=%d%s", U, has_bias ? "" : " bias=no");
@@ -526,6 +537,20 @@ op_identity (OnnxImporter *imp, GError **error)
   return TRUE;
 }
 
+/* A flatten layer; from a tensor in TensorFlow's order, its features are
+ * in another order than ONNX's, which the dense layer after it undoes */
+static gboolean
+flatten_layer (OnnxImporter *imp, const OnnxValue *x, GError **error)
+{
+  OnnxValue *v = onnx_add_layer (imp, "flatten", "", &x, 1, NULL, 0, NULL, 0, error);
+  if (v == NULL)
+    return FALSE;
+  v->nhwc_features = x->nhwc;
+  v->flat_from = x->shape;
+  onnx_set_output (imp, 0, v);
+  return TRUE;
+}
+
 /* Dropout: a dropout layer, which does nothing in inference but keeps the
  * model's regularization when it is trained further */
 static gboolean
@@ -569,7 +594,7 @@ op_flatten (OnnxImporter *imp, GError **error)
       alias (imp, x);
       return TRUE;
     }
-  return output_layer (imp, "flatten", "", &x, 1, NULL, 0, NULL, 0, error);
+  return flatten_layer (imp, x, error);
 }
 
 /* New dims for a constant: 0 copies, -1 takes the rest */
@@ -648,6 +673,12 @@ op_reshape (OnnxImporter *imp, GError **error)
     }
   size_t total = cnn_shape_size (x->shape);
   gint64 full[4] = { ONNX_BATCH, x->shape.c, x->shape.h, x->shape.w };
+  if (x->nhwc)
+    {
+      full[1] = x->shape.h;
+      full[2] = x->shape.w;
+      full[3] = x->shape.c;
+    }
   gboolean flat = n == 2 && (is_batch (imp, dims[0]) || dims[0] == -1 || dims[0] == 1)
                   && (dims[1] == (gint64) total || (dims[1] == -1 && dims[0] != -1));
   gboolean same = n == x->rank;
@@ -666,7 +697,7 @@ op_reshape (OnnxImporter *imp, GError **error)
           alias (imp, x);
           return TRUE;
         }
-      return output_layer (imp, "flatten", "", &x, 1, NULL, 0, NULL, 0, error);
+      return flatten_layer (imp, x, error);
     }
   GString *t = g_string_new (NULL);
   for (int k = 0; k < n; k++)
@@ -866,7 +897,11 @@ op_arith (OnnxImporter *imp, Arith op, GError **error)
   const char *x_name = imp->node->input[const_first ? 1 : 0];
   CnnShape s = x->shape;
   size_t chw = cnn_shape_size (s), hw = (size_t) s.h * s.w;
-  g_autofree float *cv = onnx_tensor_broadcast (&c->t, x->rank, s);
+  if (x->nhwc_features && c->t.n != 1)
+    return onnx_node_fail (imp, error, "constants on features flattened in TensorFlow's order are "
+                           "not supported, only single numbers");
+  g_autofree float *cv = x->nhwc ? onnx_tensor_broadcast_nhwc (&c->t, s)
+                                 : onnx_tensor_broadcast (&c->t, x->rank, s);
   if (cv == NULL)
     {
       g_autofree char *dims = onnx_tensor_describe_dims (&c->t);
@@ -1089,9 +1124,9 @@ op_shape (OnnxImporter *imp, GError **error)
         dims[1] = (gint64) cnn_shape_size (x->shape);
       else
         {
-          dims[1] = x->shape.c;
-          dims[2] = x->shape.h;
-          dims[3] = x->shape.w;
+          dims[x->nhwc ? 3 : 1] = x->shape.c;
+          dims[x->nhwc ? 1 : 2] = x->shape.h;
+          dims[x->nhwc ? 2 : 3] = x->shape.w;
         }
     }
   if (!onnx_attr_int (imp, "start", 0, &start, error) || !onnx_attr_int (imp, "end", rank, &end, error))
@@ -1259,10 +1294,24 @@ op_transpose (OnnxImporter *imp, GError **error)
   int n;
   if (!onnx_attrs_check (imp, known, error) || !(x = onnx_input (imp, 0, FALSE, error)))
     return FALSE;
-  if (!x->is_const)
-    return onnx_node_fail (imp, error, "only constants (shape arithmetic) can be transposed");
   if (!onnx_attr_ints (imp, "perm", perm, ONNX_MAX_DIMS, &n, error))
     return FALSE;
+  if (!x->is_const)
+    {
+      /* between TensorFlow's order and ours, which only relabels (tf2onnx) */
+      gboolean to_nchw = n == 4 && perm[0] == 0 && perm[1] == 3 && perm[2] == 1 && perm[3] == 2;
+      gboolean to_nhwc = n == 4 && perm[0] == 0 && perm[1] == 2 && perm[2] == 3 && perm[3] == 1;
+      if (x->rank != 4 || !(x->nhwc ? to_nchw : to_nhwc))
+        return onnx_node_fail (imp, error, "only constants, and 4-D tensors between (N, C, H, W) and "
+                               "(N, H, W, C), can be transposed");
+      OnnxValue *v = g_new0 (OnnxValue, 1);
+      *v = *x;
+      memset (&v->t, 0, sizeof v->t);
+      v->nhwc = !x->nhwc;
+      v->input_affine = FALSE;
+      onnx_set_output (imp, 0, v);
+      return TRUE;
+    }
   int r = x->t.n_dims;
   if (n == 0)
     for (n = 0; n < r; n++)

@@ -38,6 +38,9 @@ char    *onnx_tensor_describe_dims (const OnnxTensor *t);
  * (N, C, H, W) or rank 2 (N, F = s.c): a newly allocated (C, H, W) array,
  * or NULL when t does not broadcast there (or varies along the batch). */
 float   *onnx_tensor_broadcast (const OnnxTensor *t, int rank, CnnShape s);
+/* The same onto a rank-4 sample ONNX sees as (N, H, W, C); the result is
+ * still (C, H, W) */
+float   *onnx_tensor_broadcast_nhwc (const OnnxTensor *t, CnnShape s);
 
 G_END_DECLS
 
@@ -54,6 +57,11 @@ typedef struct
   CnnShape   shape;         /* run time: one sample; (F, 1, 1) for rank 2 */
   gboolean   input_affine;  /* the graph input after constants folded into the
                              * standardization: the network input, no layer */
+  gboolean   nhwc;          /* rank 4: ONNX sees it as (N, H, W, C), TensorFlow's
+                             * order (tf2onnx), while we keep it as (N, C, H, W) */
+  gboolean   nhwc_features; /* rank 2: flattened from an nhwc tensor, so ONNX's
+                             * feature order is (H, W, C), ours (C, H, W) */
+  CnnShape   flat_from;     /* with nhwc_features: the (C, H, W) flattened */
 } OnnxValue;
 
 /* A layer to be: one line of the model spec, and its weights */

@@ -266,3 +266,19 @@ onnx_tensor_broadcast (const OnnxTensor *t, int rank, CnnShape s)
         }
   return v;
 }
+
+float *
+onnx_tensor_broadcast_nhwc (const OnnxTensor *t, CnnShape s)
+{
+  /* broadcast onto (1, H, W, C) as if H were channels, then move C first */
+  CnnShape hwc = { s.h, s.w, s.c };
+  g_autofree float *v = onnx_tensor_broadcast (t, 4, hwc);   /* (H, W, C) */
+  if (v == NULL)
+    return NULL;
+  float *out = g_new (float, MAX (cnn_shape_size (s), 1));   /* (C, H, W) */
+  for (int c = 0; c < s.c; c++)
+    for (int y = 0; y < s.h; y++)
+      for (int x = 0; x < s.w; x++)
+        out[((size_t) c * s.h + y) * s.w + x] = v[((size_t) y * s.w + x) * s.c + c];
+  return out;
+}

@@ -258,6 +258,46 @@ def lrn():
     print("lrn: LRN")
 
 
+def keras_like():
+    """What tf2onnx makes of a Keras CNN: an (N, H, W, C) input with its
+    standardization, transposed for the convolution and back before Flatten,
+    Dense as MatMul + Add. Written by hand (no TensorFlow in Debian), the
+    reference computed with PyTorch. The stored input is (N, C, H, W), the
+    order Convscope takes."""
+    g = torch.Generator().manual_seed(12)
+    H, W, C = 8, 6, 3
+    mean, inv_std = torch.rand(C, generator=g), torch.rand(C, generator=g) + 1
+    w1, b1 = torch.randn(4, C, 3, 3, generator=g) * 0.3, torch.randn(4, generator=g) * 0.1
+    w2, b2 = torch.randn(4 * 3 * 4, 5, generator=g) * 0.2, torch.randn(5, generator=g) * 0.1
+    x = torch.rand(2, H, W, C, generator=g)
+    t = ((x - mean) * inv_std).permute(0, 3, 1, 2)
+    t = F.max_pool2d(torch.relu(F.conv2d(t, w1, b1, padding=1)), 2)
+    y = torch.softmax(t.permute(0, 2, 3, 1).reshape(2, -1) @ w2 + b2, dim=1)
+
+    arr = lambda t, name: numpy_helper.from_array(t.numpy().astype(np.float32), name)
+    inits = [arr(mean, "mean"), arr(inv_std, "inv_std"), arr(w1, "w1"), arr(b1, "b1"), arr(w2, "w2"),
+             arr(b2, "b2"), numpy_helper.from_array(np.array([-1, 48], np.int64), "flat")]
+    nodes = [helper.make_node("Sub", ["x", "mean"], ["xs"], name="normalization/sub"),
+             helper.make_node("Mul", ["xs", "inv_std"], ["xn"], name="normalization/mul"),
+             helper.make_node("Transpose", ["xn"], ["xt"], name="conv2d__5", perm=[0, 3, 1, 2]),
+             helper.make_node("Conv", ["xt", "w1", "b1"], ["c"], name="conv2d/BiasAdd",
+                              kernel_shape=[3, 3], auto_pad="SAME_UPPER"),
+             helper.make_node("Relu", ["c"], ["r"], name="conv2d/Relu"),
+             helper.make_node("MaxPool", ["r"], ["p"], name="max_pooling2d/MaxPool",
+                              kernel_shape=[2, 2], strides=[2, 2]),
+             helper.make_node("Transpose", ["p"], ["pt"], name="max_pooling2d__12", perm=[0, 2, 3, 1]),
+             helper.make_node("Reshape", ["pt", "flat"], ["f"], name="flatten/Reshape"),
+             helper.make_node("MatMul", ["f", "w2"], ["m"], name="dense/MatMul"),
+             helper.make_node("Add", ["m", "b2"], ["d"], name="dense/BiasAdd"),
+             helper.make_node("Softmax", ["d"], ["y"], name="dense/Softmax", axis=1)]
+    xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["unk__1", H, W, C])
+    yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["unk__2", 5])
+    save_graph("keras-like", nodes, inits, [xi], [yo])
+    x.permute(0, 3, 1, 2).numpy().astype("<f4").tofile(os.path.join(OUT, "keras-like.in.f32"))
+    y.numpy().astype("<f4").tofile(os.path.join(OUT, "keras-like.out.f32"))
+    print("keras-like: Sub Mul Transpose Conv Relu MaxPool Reshape MatMul Add Softmax")
+
+
 def broken():
     """Files the importer must refuse with a clear message."""
     lenet = open(os.path.join(OUT, "lenet.onnx"), "rb").read()
@@ -322,6 +362,7 @@ def main():
     export("normalized", Normalized, (3, 6, 6), 8, check=has("MatMul", True))
     export("shared-input", SharedInput, (2, 5, 5), 10)
     export("wide-concat", WideConcat, (2, 4, 4), 11)
+    keras_like()
     broken()
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print(f"{total} bytes in {OUT}")
