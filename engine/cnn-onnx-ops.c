@@ -917,6 +917,19 @@ op_arith (OnnxImporter *imp, Arith op, GError **error)
   /* straight on the graph input: into the standardization */
   if (x->input_affine && onnx_consumers (imp, x_name) == 1)
     {
+      /* a graph that starts by dividing by 255 (Keras' Rescaling) takes
+       * bytes: that is our x = byte / 255 already */
+      gboolean untouched = TRUE, by_255 = TRUE;
+      for (size_t k = 0; k < chw; k++)
+        {
+          untouched = untouched && imp->in_a[k] == 1.0f && imp->in_b[k] == 0.0f;
+          by_255 = by_255 && b[k] == 0.0f && fabsf (a[k] * 255.0f - 1.0f) < 1e-5f;
+        }
+      if (untouched && by_255)
+        {
+          alias (imp, x);
+          return TRUE;
+        }
       for (size_t k = 0; k < chw; k++)
         {
           imp->in_a[k] *= a[k];

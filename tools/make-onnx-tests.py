@@ -298,6 +298,26 @@ def keras_like():
     print("keras-like: Sub Mul Transpose Conv Relu MaxPool Reshape MatMul Add Softmax")
 
 
+def rescaled():
+    """A graph that divides its input by 255 itself (Keras' Rescaling): it
+    takes bytes, which Convscope feeds as images in [0, 1] like any other,
+    so the reference is the graph run on 255 x."""
+    g = torch.Generator().manual_seed(13)
+    w, b = torch.randn(2, 1, 3, 3, generator=g), torch.randn(2, generator=g) * 0.1
+    x = torch.rand(2, 1, 5, 5, generator=g)
+    y = torch.relu(F.conv2d(255 * x * (1 / 255), w, b))
+    arr = lambda t, name: numpy_helper.from_array(t.numpy().astype(np.float32), name)
+    nodes = [helper.make_node("Mul", ["x", "k"], ["xs"], name="rescaling/mul"),
+             helper.make_node("Conv", ["xs", "w", "b"], ["c"], name="conv"),
+             helper.make_node("Relu", ["c"], ["y"], name="relu")]
+    xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 5, 5])
+    yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 2, 3, 3])
+    save_graph("rescaled", nodes, [arr(torch.tensor(1 / 255), "k"), arr(w, "w"), arr(b, "b")], [xi], [yo])
+    x.numpy().astype("<f4").tofile(os.path.join(OUT, "rescaled.in.f32"))
+    y.numpy().astype("<f4").tofile(os.path.join(OUT, "rescaled.out.f32"))
+    print("rescaled: Mul Conv Relu")
+
+
 def broken():
     """Files the importer must refuse with a clear message."""
     lenet = open(os.path.join(OUT, "lenet.onnx"), "rb").read()
@@ -363,6 +383,7 @@ def main():
     export("shared-input", SharedInput, (2, 5, 5), 10)
     export("wide-concat", WideConcat, (2, 4, 4), 11)
     keras_like()
+    rescaled()
     broken()
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print(f"{total} bytes in {OUT}")
