@@ -75,7 +75,7 @@ order_blind (const char *op, const OnnxValue *v)
 {
   static const char *const any[] = { "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip", "Identity",
                                      "Dropout", "Cast", "Add", "Sub", "Mul", "Div", "Shape", NULL };
-  static const char *const nhwc[] = { "Transpose", "Flatten", "Reshape", NULL };
+  static const char *const nhwc[] = { "Transpose", "Flatten", "Reshape", "ReduceMean", NULL };
   static const char *const features[] = { "Gemm", "MatMul", NULL };
   for (int k = 0; any[k]; k++)
     if (strcmp (op, any[k]) == 0)

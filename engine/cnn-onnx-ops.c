@@ -411,6 +411,73 @@ op_global_avg (OnnxImporter *imp, GError **error)
   return output_layer (imp, "globalavgpool", "", &x, 1, NULL, 0, NULL, 0, error);
 }
 
+/* The mean over height and width (Keras' GlobalAveragePooling2D through
+ * tf2onnx, torch's x.mean((2, 3))): global average pooling */
+static gboolean
+op_reduce_mean (OnnxImporter *imp, GError **error)
+{
+  static const char *const known[] = { "axes", "keepdims", "noop_with_empty_axes", NULL };
+  const OnnxValue *x;
+  gint64 axes[8], keepdims;
+  int n = 0;
+  if (!onnx_attrs_check (imp, known, error) || !(x = onnx_input (imp, 0, FALSE, error))
+      || !onnx_attr_int (imp, "keepdims", 1, &keepdims, error))
+    return FALSE;
+  if (x->is_const || x->rank != 4)
+    return onnx_node_fail (imp, error, "only the mean of a 4-D tensor over its height and width "
+                           "is supported");
+  if (imp->opset < 18)
+    {
+      if (!onnx_attr_ints (imp, "axes", axes, 8, &n, error))
+        return FALSE;
+    }
+  else
+    {
+      GError *local = NULL;
+      const OnnxValue *a = onnx_input_const (imp, 1, TRUE, &local);
+      if (local)
+        {
+          g_propagate_error (error, local);
+          return FALSE;
+        }
+      if (a && (!a->t.is_int || a->t.n > 8))
+        return onnx_node_fail (imp, error, "its axes should be at most 8 integers");
+      n = a ? (int) a->t.n : 0;
+      if (a)
+        memcpy (axes, a->t.i, n * sizeof (gint64));
+    }
+  /* the spatial axes in the order ONNX sees the tensor */
+  int h_axis = x->nhwc ? 1 : 2, w_axis = x->nhwc ? 2 : 3;
+  gboolean h = FALSE, w = FALSE, other = FALSE;
+  for (int k = 0; k < n; k++)
+    {
+      gint64 a = axes[k] < 0 ? axes[k] + 4 : axes[k];
+      h = h || a == h_axis;
+      w = w || a == w_axis;
+      other = other || (a != h_axis && a != w_axis);
+    }
+  if (!h || !w || other)
+    return onnx_node_fail (imp, error, "only the mean over height and width is supported");
+  OnnxValue *v = onnx_add_layer (imp, "globalavgpool", "", &x, 1, NULL, 0, NULL, 0, error);
+  if (v == NULL)
+    return FALSE;
+  if (keepdims)
+    {
+      v->nhwc = x->nhwc;
+      onnx_set_output (imp, 0, v);
+      return TRUE;
+    }
+  /* (N, C) */
+  const OnnxValue *in = v;
+  OnnxValue *flat = onnx_add_layer (imp, "flatten", "", &in, 1, NULL, 0, NULL, 0, error);
+  onnx_tensor_clear (&v->t);
+  g_free (v);
+  if (flat == NULL)
+    return FALSE;
+  onnx_set_output (imp, 0, flat);
+  return TRUE;
+}
+
 static gboolean
 op_leaky (OnnxImporter *imp, GError **error)
 {
@@ -1516,6 +1583,7 @@ static const struct
   { "MaxPool", op_maxpool },
   { "AveragePool", op_avgpool },
   { "GlobalAveragePool", op_global_avg },
+  { "ReduceMean", op_reduce_mean },
   { "Flatten", op_flatten },
   { "Reshape", op_reshape },
   { "Concat", op_concat },

@@ -28,7 +28,7 @@ except ImportError as e:
     sys.exit(77)
 
 MODELS = ["lenet", "bn-nodes", "bn-folded", "residual", "inception", "convs", "depthwise", "lrn",
-          "normalized", "shared-input", "wide-concat", "keras-like", "rescaled"]
+          "normalized", "shared-input", "wide-concat", "keras-like", "keras-gap", "rescaled"]
 TOL = 1e-4
 
 

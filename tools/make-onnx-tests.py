@@ -298,6 +298,32 @@ def keras_like():
     print("keras-like: Sub Mul Transpose Conv Relu MaxPool Reshape MatMul Add Softmax")
 
 
+def keras_gap():
+    """tf2onnx's GlobalAveragePooling2D: a ReduceMean over the (N, H, W, C)
+    tensor's height and width."""
+    g = torch.Generator().manual_seed(14)
+    w1, b1 = torch.randn(4, 2, 3, 3, generator=g) * 0.3, torch.randn(4, generator=g) * 0.1
+    w2, b2 = torch.randn(4, 3, generator=g), torch.randn(3, generator=g) * 0.1
+    x = torch.rand(2, 6, 5, 2, generator=g)
+    t = torch.relu(F.conv2d(x.permute(0, 3, 1, 2), w1, b1)).permute(0, 2, 3, 1)
+    y = t.mean(dim=(1, 2)) @ w2 + b2
+    arr = lambda t, name: numpy_helper.from_array(t.numpy().astype(np.float32), name)
+    nodes = [helper.make_node("Transpose", ["x"], ["xt"], name="conv2d__5", perm=[0, 3, 1, 2]),
+             helper.make_node("Conv", ["xt", "w1", "b1"], ["c"], name="conv2d/BiasAdd", kernel_shape=[3, 3]),
+             helper.make_node("Relu", ["c"], ["r"], name="conv2d/Relu"),
+             helper.make_node("Transpose", ["r"], ["rt"], name="conv2d__7", perm=[0, 2, 3, 1]),
+             helper.make_node("ReduceMean", ["rt"], ["m"], name="global_average_pooling2d/Mean",
+                              axes=[1, 2], keepdims=0),
+             helper.make_node("MatMul", ["m", "w2"], ["d"], name="dense/MatMul"),
+             helper.make_node("Add", ["d", "b2"], ["y"], name="dense/BiasAdd")]
+    xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["unk__1", 6, 5, 2])
+    yo = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["unk__2", 3])
+    save_graph("keras-gap", nodes, [arr(w1, "w1"), arr(b1, "b1"), arr(w2, "w2"), arr(b2, "b2")], [xi], [yo])
+    x.permute(0, 3, 1, 2).numpy().astype("<f4").tofile(os.path.join(OUT, "keras-gap.in.f32"))
+    y.numpy().astype("<f4").tofile(os.path.join(OUT, "keras-gap.out.f32"))
+    print("keras-gap: Transpose Conv Relu ReduceMean MatMul Add")
+
+
 def rescaled():
     """A graph that divides its input by 255 itself (Keras' Rescaling): it
     takes bytes, which Convscope feeds as images in [0, 1] like any other,
@@ -383,6 +409,7 @@ def main():
     export("shared-input", SharedInput, (2, 5, 5), 10)
     export("wide-concat", WideConcat, (2, 4, 4), 11)
     keras_like()
+    keras_gap()
     rescaled()
     broken()
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))

@@ -314,7 +314,7 @@ test_damaged_never_crash (void)
 
 static const char *const models[] = {
   "lenet", "bn-nodes", "bn-folded", "residual", "inception", "convs", "depthwise", "lrn", "normalized",
-  "shared-input", "wide-concat", "keras-like", "rescaled",
+  "shared-input", "wide-concat", "keras-like", "keras-gap", "rescaled",
 };
 
 int
