@@ -423,6 +423,135 @@ test_save_open_continue (void)
   window_close (w);
 }
 
+static gboolean
+activations_ready (gpointer data)
+{
+  return cnn_activations_page_get_top_class (data) >= 0;
+}
+
+typedef struct
+{
+  CnnActivationsPage *page;
+  guint               count;
+} ComputeWait;
+
+static gboolean
+recomputed (gpointer data)
+{
+  ComputeWait *c = data;
+  return cnn_activations_page_get_compute_count (c->page) > c->count;
+}
+
+static GtkDropTarget *
+find_drop_target (GtkWidget *widget)
+{
+  GtkDropTarget *drop = NULL;
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && drop == NULL; i++)
+    {
+      g_autoptr (GObject) c = g_list_model_get_item (controllers, i);
+      if (GTK_IS_DROP_TARGET (c))
+        drop = GTK_DROP_TARGET (c);
+    }
+  return drop;
+}
+
+static guint8
+input_pixel (CnnActivationsPage *page, int y, int x)
+{
+  const CnnImageSet *in = cnn_activations_page_get_input (page);
+  return in->pixels[y * in->w + x];   /* (1, 1, h, w) */
+}
+
+/* The activations page: a data set image, a unit's receptive field, a
+ * drawing, an image file opened and dropped, and maps that follow the
+ * weights while the network trains. */
+static void
+test_activations (void)
+{
+  CnnWindow *w = window_new ();
+  set_small_run (w, "lenet", 20, 1, 32);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.train", NULL));
+  g_assert_true (wait_until (is_idle, w, 120));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.show-page", "s", "activations"));
+  CnnActivationsPage *page = cnn_window_get_activations_page (w);
+  g_assert_true (wait_until (activations_ready, page, 10));
+  g_assert_true (wait_until (drew, cnn_activations_page_get_view (page), 10));
+
+  /* lenet's conv2 unit (2, 3), by hand: pool rows 2..4, conv1 rows 4..9,
+   * input rows 4..11; columns 6..13 the same way */
+  g_assert_true (cnn_activations_page_set_layer (page, "conv2"));
+  g_assert_false (cnn_activations_page_set_layer (page, "no-such-layer"));
+  cnn_activations_page_select_unit (page, 5, 2, 3);
+  int y0, x0, h, wd;
+  g_assert_true (cnn_activations_page_get_field (page, &y0, &x0, &h, &wd));
+  g_assert_cmpint (y0, ==, 4);
+  g_assert_cmpint (x0, ==, 6);
+  g_assert_cmpint (h, ==, 8);
+  g_assert_cmpint (wd, ==, 8);
+  cnn_activations_page_select_unit (page, -1, 0, 0);
+  g_assert_false (cnn_activations_page_get_field (page, &y0, &x0, &h, &wd));
+
+  /* a drawing starts black; a stroke paints its line, nothing else */
+  ComputeWait c = { page, cnn_activations_page_get_compute_count (page) };
+  cnn_activations_page_set_drawing (page, TRUE);
+  g_assert_cmpint (input_pixel (page, 14, 14), ==, 0);
+  cnn_activations_page_draw_stroke (page, 5.5, 14.5, 22.5, 14.5);
+  g_assert_true (recomputed (&c));
+  g_assert_cmpint (input_pixel (page, 14, 14), ==, 255);
+  g_assert_cmpint (input_pixel (page, 5, 14), ==, 255);
+  g_assert_cmpint (input_pixel (page, 14, 4), ==, 0);
+  g_assert_cmpint (input_pixel (page, 1, 14), ==, 0);
+
+  /* an image file, resized to the model's input */
+  g_autofree char *png = g_build_filename (tmp_dir, "square.png", NULL);
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 56, 56);
+  cairo_t *cr = cairo_create (s);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  cairo_paint (cr);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_rectangle (cr, 0, 0, 28, 56);   /* the left half white */
+  cairo_fill (cr);
+  cairo_destroy (cr);
+  g_assert_cmpint (cairo_surface_write_to_png (s, png), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (s);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (cnn_activations_page_open_file (page, png, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (input_pixel (page, 10, 3), ==, 255);
+  g_assert_cmpint (input_pixel (page, 10, 24), ==, 0);
+  /* not an image: refused with the file's name */
+  g_autofree char *bad = g_build_filename (tmp_dir, "notes.png", NULL);
+  g_assert_true (g_file_set_contents (bad, "not an image", -1, NULL));
+  g_assert_false (cnn_activations_page_open_file (page, bad, &error));
+  g_assert_nonnull (strstr (error->message, bad));
+  g_clear_error (&error);
+
+  /* dropped on the page: the drawing back to the data set, then the file */
+  cnn_activations_page_show_image (page, 3);
+  g_assert_cmpint (input_pixel (page, 10, 24), !=, 0);
+  GtkDropTarget *drop = find_drop_target (GTK_WIDGET (page));
+  g_assert_nonnull (drop);
+  g_autoptr (GFile) file = g_file_new_for_path (png);
+  GValue value = G_VALUE_INIT;
+  g_value_init (&value, G_TYPE_FILE);
+  g_value_set_object (&value, file);
+  gboolean accepted = FALSE;
+  g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_assert_true (accepted);
+  g_assert_cmpint (input_pixel (page, 10, 24), ==, 0);
+
+  /* live: training on recomputes the maps of the shown input */
+  c.count = cnn_activations_page_get_compute_count (page);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.continue", NULL));
+  g_assert_true (wait_until (is_idle, w, 120));
+  g_assert_true (wait_until (recomputed, &c, 5));
+  g_remove (png);
+  g_remove (bad);
+  window_close (w);
+}
+
 static void
 test_gsettings (void)
 {
@@ -494,6 +623,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/close-mid-epoch", test_close_mid_epoch);
   g_test_add_func ("/window/invalid-field", test_invalid_field);
   g_test_add_func ("/window/save-open-continue", test_save_open_continue);
+  g_test_add_func ("/window/activations", test_activations);
   g_test_add_func ("/window/gsettings", test_gsettings);
   g_test_add_func ("/window/projector", test_projector);
   int status = g_test_run ();
