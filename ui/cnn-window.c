@@ -33,6 +33,7 @@ struct _CnnWindow
   CnnCurvesPage   *curves;
   CnnPanelPage    *filters, *summary, *samples;
   CnnActivationsPage *activations;
+  CnnFeaturesPage *features;
   GSettings       *gsettings;
   gboolean         projector;
   guint            curve_serial;
@@ -490,6 +491,7 @@ update_style (CnnWindow *self)
   cnn_figure_view_set_style (cnn_panel_page_get_view (self->summary), id);
   cnn_figure_view_set_style (cnn_panel_page_get_view (self->samples), id);
   cnn_figure_view_set_style (cnn_activations_page_get_view (self->activations), id);
+  cnn_figure_view_set_style (cnn_features_page_get_view (self->features), id);
   /* the run list's color dots follow the curves' palette */
   gtk_widget_queue_draw (GTK_WIDGET (self->curves));
 }
@@ -684,7 +686,8 @@ cnn_window_class_init (CnnWindowClass *klass)
                                        "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
                                        "win.save", NULL);
-  static const char *const pages[] = { "curves", "filters", "summary", "samples", "activations" };
+  static const char *const pages[] = { "curves", "filters", "summary", "samples", "activations",
+                                       "features" };
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
                                          "win.show-page", "s", pages[i]);
@@ -726,6 +729,9 @@ cnn_window_init (CnnWindow *self)
   self->activations = CNN_ACTIVATIONS_PAGE (cnn_activations_page_new (self->session));
   add_page (self, GTK_WIDGET (self->activations), "activations", "Activations",
             "edit-find-symbolic");
+  self->features = CNN_FEATURES_PAGE (cnn_features_page_new (self->session));
+  add_page (self, GTK_WIDGET (self->features), "features", "Features",
+            "view-app-grid-symbolic");
 
   g_signal_connect (self->session, "notify::state", G_CALLBACK (on_state), self);
   g_signal_connect (self->session, "metrics-changed", G_CALLBACK (on_metrics), self);
@@ -788,6 +794,12 @@ CnnActivationsPage *
 cnn_window_get_activations_page (CnnWindow *self)
 {
   return self->activations;
+}
+
+CnnFeaturesPage *
+cnn_window_get_features_page (CnnWindow *self)
+{
+  return self->features;
 }
 
 CnnPanelPage *

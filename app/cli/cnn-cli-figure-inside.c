@@ -329,15 +329,7 @@ synthesize_and_export (CnnNetwork *net, int layer, int n, const char *const *nam
     {
       float *x = pixels + (size_t) c * size;    /* (C, H, W) */
       double objective = cnn_feature_vis (net, layer, c, config, x, NULL, NULL);
-      /* each image to 0..255 on its own range: the pattern, not its scale */
-      float lo = x[0], hi = x[0];
-      for (size_t i = 1; i < size; i++)
-        {
-          lo = MIN (lo, x[i]);
-          hi = MAX (hi, x[i]);
-        }
-      for (size_t i = 0; i < size; i++)
-        x[i] = hi > lo ? 255.0f * (x[i] - lo) / (hi - lo) : 128.0f;
+      cnn_image_stretch_to_bytes (x, size, x);
       images[c] = x;
       captions[c] = names ? g_strdup_printf ("%s: %.2f", names[c], objective)
                           : g_strdup_printf ("%d: %.2f", c, objective);

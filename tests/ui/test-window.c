@@ -552,6 +552,72 @@ test_activations (void)
   window_close (w);
 }
 
+static gboolean
+features_current (gpointer data)
+{
+  return cnn_features_page_is_current (data);
+}
+
+static gboolean
+features_stopped (gpointer data)
+{
+  return !cnn_features_page_is_running (data);
+}
+
+/* The features page: top patches, feature and class visualization computed
+ * in the background on the latest weights, cancellable, and marked as of
+ * older weights once training goes on. */
+static void
+test_features (void)
+{
+  CnnWindow *w = window_new ();
+  set_small_run (w, "lenet", 20, 1, 32);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.train", NULL));
+  g_assert_true (wait_until (is_idle, w, 120));
+  CnnFeaturesPage *page = cnn_window_get_features_page (w);
+  /* shown with nothing training: it computes by itself, the deepest conv */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.show-page", "s", "features"));
+  g_assert_true (wait_until (features_current, page, 60));
+  const CnnTopPatches *tp = cnn_features_page_get_top_patches (page);
+  g_assert_nonnull (tp);
+  g_assert_cmpint (tp->n_channels, ==, 16);   /* lenet's conv2 */
+  g_assert_cmpint (tp->k, ==, 9);
+  for (int c = 0; c < tp->n_channels; c++)
+    for (int r = 1; r < tp->k; r++)
+      g_assert_cmpfloat (cnn_top_patches_get (tp, c, r - 1)->value, >=,
+                         cnn_top_patches_get (tp, c, r)->value);
+
+  cnn_features_page_set_mode (page, CNN_FEATURES_FEATURE_VIS);
+  g_assert_true (cnn_features_page_set_layer (page, "conv1"));
+  g_assert_true (wait_until (features_current, page, 60));
+  int n = 0;
+  cnn_features_page_get_objective (page, 0, &n);
+  g_assert_cmpint (n, ==, 6);   /* conv1's channels */
+  for (int i = 0; i < n; i++)
+    g_assert_true (isfinite (cnn_features_page_get_objective (page, i, &n)));
+
+  cnn_features_page_set_mode (page, CNN_FEATURES_CLASS_VIS);
+  g_assert_true (wait_until (features_current, page, 60));
+  cnn_features_page_get_objective (page, 0, &n);
+  g_assert_cmpint (n, ==, 10);
+  g_assert_true (wait_until (drew, cnn_features_page_get_view (page), 10));
+
+  /* asked again, then cancelled: it stops, and shows no finished result */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.compute", NULL));
+  g_assert_true (cnn_features_page_is_running (page));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.compute", NULL));
+  g_assert_true (wait_until (features_stopped, page, 30));
+  g_assert_false (cnn_features_page_is_current (page));
+
+  /* computed again after training on: of the new weights */
+  cnn_features_page_set_mode (page, CNN_FEATURES_TOP_PATCHES);
+  g_assert_true (wait_until (features_current, page, 60));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.continue", NULL));
+  g_assert_true (wait_until (is_idle, w, 120));
+  g_assert_true (wait_until (features_current, page, 60));
+  window_close (w);
+}
+
 static void
 test_gsettings (void)
 {
@@ -624,6 +690,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/invalid-field", test_invalid_field);
   g_test_add_func ("/window/save-open-continue", test_save_open_continue);
   g_test_add_func ("/window/activations", test_activations);
+  g_test_add_func ("/window/features", test_features);
   g_test_add_func ("/window/gsettings", test_gsettings);
   g_test_add_func ("/window/projector", test_projector);
   int status = g_test_run ();
