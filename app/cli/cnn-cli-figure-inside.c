@@ -455,20 +455,10 @@ cnn_figure_summary (int argc, char **argv)
 
 /* figure receptive-field: how the field grows layer by layer */
 
-typedef struct
-{
-  CnnBarChart chart;
-  const char *title;
-} FieldChart;
-
 static void
-draw_field_chart (cairo_t *cr, double width, double height, const CnnRenderStyle *style, gpointer data)
+draw_fields (cairo_t *cr, double width, double height, const CnnRenderStyle *style, gpointer data)
 {
-  const FieldChart *f = data;
-  CnnRect area = cnn_rect (0, 0, width, height);
-  area = cnn_rect_inset (&area, style->padding);
-  cnn_render_title (cr, style, f->title, &area);
-  cnn_render_bar_chart (&f->chart, style, cr, &area);
+  cnn_panel_fields_draw (data, style, cr, width, height);
 }
 
 int
@@ -487,24 +477,11 @@ cnn_figure_receptive_field (int argc, char **argv)
   if (net == NULL)
     return status;
   g_autoptr (CnnNetwork) owned = ckpt ? NULL : net;
-  const int n = cnn_network_get_n_layers (net);
-  g_autofree CnnReceptiveField *fields = cnn_network_receptive_fields (net);
-  g_autofree double *values = g_new (double, n);
-  g_auto (GStrv) labels = g_new0 (char *, n + 1);
-  for (int i = 0; i < n; i++)
-    {
-      g_autofree char *field = cnn_receptive_field_format (&fields[i]);
-      labels[i] = g_strdup_printf ("%s  %s", cnn_network_get_layer (net, i)->name, field);
-      /* the larger side: what a unit sees */
-      values[i] = MAX (fields[i].size_h, fields[i].size_w);
-    }
-  CnnShape in = cnn_network_get_input_shape (net);
-  g_autofree char *title = g_strdup_printf ("Receptive fields of %s on %d×%d inputs", name, in.h, in.w);
-  FieldChart f = {
-    .chart = { .n = n, .values = values, .labels = (const char *const *) labels,
-               .value_label = "receptive field (input pixels; after the slash: stride between units)",
-               .show_values = FALSE },
-    .title = cnn_figure_title (&o, title),
-  };
-  return cnn_figure_export (&o, 720, MAX (240, 60 + 22 * n), draw_field_chart, &f);
+  g_autoptr (CnnFieldsData) fields = cnn_fields_data_new (net, name);
+  char *title = g_strdup (cnn_figure_title (&o, fields->title));
+  g_free (fields->title);
+  fields->title = title;
+  double w, h;
+  cnn_panel_fields_natural_size (fields, o.render_style, &w, &h);
+  return cnn_figure_export (&o, w, h, draw_fields, fields);
 }

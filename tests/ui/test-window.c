@@ -492,6 +492,24 @@ test_activations (void)
   cnn_activations_page_select_unit (page, -1, 0, 0);
   g_assert_false (cnn_activations_page_get_field (page, &y0, &x0, &h, &wd));
 
+  /* the model page shows the receptive field chart instead of the table */
+  CnnPanelPage *model = cnn_window_get_panel_page (w, CNN_PANEL_SUMMARY);
+  g_autofree char *table = g_build_filename (tmp_dir, "table.png", NULL);
+  g_autofree char *chart = g_build_filename (tmp_dir, "fields.png", NULL);
+  g_autoptr (GError) chart_error = NULL;
+  g_assert_true (cnn_panel_page_export (model, table, 96, CNN_RENDER_STYLE_LIGHT, &chart_error));
+  cnn_panel_page_set_show_fields (model, TRUE);
+  g_assert_true (cnn_panel_page_export (model, chart, 96, CNN_RENDER_STYLE_LIGHT, &chart_error));
+  g_assert_no_error (chart_error);
+  check_file_starts (chart, "\x89PNG");
+  g_autofree char *a = NULL, *b = NULL;
+  gsize na = 0, nb = 0;
+  g_assert_true (g_file_get_contents (table, &a, &na, NULL));
+  g_assert_true (g_file_get_contents (chart, &b, &nb, NULL));
+  g_assert_false (na == nb && memcmp (a, b, na) == 0);
+  g_remove (table);
+  g_remove (chart);
+
   /* a drawing starts black; a stroke paints its line, nothing else */
   ComputeWait c = { page, cnn_activations_page_get_compute_count (page) };
   cnn_activations_page_set_drawing (page, TRUE);

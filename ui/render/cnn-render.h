@@ -13,6 +13,7 @@
 #include "cnn-panel-activations.h"
 #include "cnn-panel-standardization.h"
 #include "cnn-panel-summary.h"
+#include "cnn-panel-fields.h"
 #include "cnn-render-axis.h"
 #include "cnn-render-bars.h"
 #include "cnn-render-export.h"
