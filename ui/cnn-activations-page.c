@@ -101,8 +101,11 @@ softmax (const float *logits, int n, float *probs)
     probs[k] /= sum;
 }
 
+/* Runs the input through the network; the figure follows within
+ * `redraw_ms` (a stroke of the mouse wants it at once, new weights can
+ * wait). */
 static void
-compute (CnnActivationsPage *self)
+compute_and_redraw (CnnActivationsPage *self, guint redraw_ms)
 {
   CnnNetwork *net = cnn_session_get_network (self->session);
   const CnnNormalizer *nz = cnn_session_get_normalizer (self->session);
@@ -136,7 +139,13 @@ compute (CnnActivationsPage *self)
   self->compute_count++;
   self->last_compute = g_get_monotonic_time ();
   self->compute_us = self->last_compute - t0;
-  cnn_figure_view_data_changed (self->view, 30);
+  cnn_figure_view_data_changed (self->view, redraw_ms);
+}
+
+static void
+compute (CnnActivationsPage *self)
+{
+  compute_and_redraw (self, 30);
 }
 
 static gboolean
@@ -144,7 +153,7 @@ throttled_compute (gpointer data)
 {
   CnnActivationsPage *self = data;
   self->compute_source = 0;
-  compute (self);
+  compute_and_redraw (self, 200);
   return G_SOURCE_REMOVE;
 }
 
@@ -160,10 +169,10 @@ on_weights (CnnSession *session, CnnActivationsPage *self)
     }
   if (self->compute_source)
     return;
-  gint64 interval = MAX (100000, 20 * self->compute_us);
+  gint64 interval = MAX (200000, 20 * self->compute_us);
   gint64 wait = self->last_compute + interval - g_get_monotonic_time ();
   if (wait <= 0)
-    compute (self);
+    compute_and_redraw (self, 200);
   else
     self->compute_source = g_timeout_add ((guint) (wait / 1000) + 1, throttled_compute, self);
 }
