@@ -32,6 +32,7 @@ typedef struct
   CnnImageSet     *set;               /* top patches: a copy of the probe images */
   CnnNormalizer   *nz;
   CnnFeatureVisConfig config;
+  float           *prior, *lo, *hi;   /* class visualization: (c, h, w) each */
   CnnShape         in;
 
   GMutex           lock;
@@ -84,6 +85,9 @@ job_unref (Job *job)
   if (job->nz)
     cnn_normalizer_free (job->nz);
   g_mutex_clear (&job->lock);
+  g_free (job->prior);
+  g_free (job->lo);
+  g_free (job->hi);
   g_free (job->channels);
   g_free (job->images);
   g_free (job->objective);
@@ -280,6 +284,30 @@ update_from_job (CnnFeaturesPage *self)
   cnn_figure_view_data_changed (self->view, 100);
 }
 
+/* Class visualization starts from the data's mean image and stays within
+ * the pixels' range (as `convscope figure class-vis`). */
+static void
+job_set_class_prior (CnnFeaturesPage *self, Job *job)
+{
+  cnn_class_vis_config_init (&job->config);
+  const CnnNormalizer *nz = cnn_session_get_normalizer (self->session);
+  const CnnDataset *ds = cnn_session_get_dataset (self->session);
+  size_t size = cnn_shape_size (job->in);
+  if (nz == NULL || nz->c != job->in.c || nz->h != job->in.h || nz->w != job->in.w)
+    return;
+  job->lo = g_new (float, size);
+  job->hi = g_new (float, size);
+  cnn_normalizer_bounds (nz, job->lo, job->hi);
+  job->config.lo = job->lo;
+  job->config.hi = job->hi;
+  if (ds && ds->train->c == job->in.c && ds->train->h == job->in.h && ds->train->w == job->in.w)
+    {
+      job->prior = g_new (float, size);
+      cnn_feature_vis_mean_image (nz, ds->train, 10000, job->prior);
+      job->config.prior = job->prior;
+    }
+}
+
 static Job *
 job_new (CnnFeaturesPage *self, CnnFeaturesMode mode, int layer, int channel)
 {
@@ -297,7 +325,10 @@ job_new (CnnFeaturesPage *self, CnnFeaturesMode mode, int layer, int channel)
   g_mutex_init (&job->lock);
   job->net = cnn_session_dup_network (self->session);
   job->in = cnn_network_get_input_shape (view);
-  cnn_feature_vis_config_init (&job->config);
+  if (mode == CNN_FEATURES_CLASS_VIS)
+    job_set_class_prior (self, job);
+  else
+    cnn_feature_vis_config_init (&job->config);
   return job;
 }
 

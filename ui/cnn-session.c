@@ -511,6 +511,7 @@ parse_optimizer (const char *text, CnnOptimizerConfig *cfg)
  * can show its images before any run. */
 typedef struct
 {
+  GWeakRef       session;   /* closing the window does not wait for the load */
   char          *data, *key;
   CnnDataOptions opts;
 } DataLoad;
@@ -519,6 +520,7 @@ static void
 data_load_free (gpointer data)
 {
   DataLoad *d = data;
+  g_weak_ref_clear (&d->session);
   g_free (d->data);
   g_free (d->key);
   g_free (d);
@@ -539,10 +541,16 @@ data_load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
 static void
 data_load_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  CnnSession *self = CNN_SESSION (source);
   DataLoad *d = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
   CnnDataset *ds = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr (CnnSession) self = g_weak_ref_get (&d->session);
+  if (self == NULL)
+    {
+      if (ds)
+        cnn_dataset_free (ds);
+      return;
+    }
   /* still wanted: no run took over and the same model is open */
   g_autofree char *key = self->settings ? make_data_key (self->settings->data, self->settings->seed)
                                         : NULL;
@@ -563,11 +571,12 @@ static void
 load_data_in_background (CnnSession *self, const CnnDataOptions *opts)
 {
   DataLoad *d = g_new0 (DataLoad, 1);
+  g_weak_ref_init (&d->session, self);
   d->data = g_strdup (self->settings->data);
   d->key = make_data_key (self->settings->data, self->settings->seed);
   d->opts = *opts;
   d->opts.seed = self->settings->seed;
-  GTask *task = g_task_new (self, NULL, data_load_done, NULL);
+  GTask *task = g_task_new (NULL, NULL, data_load_done, NULL);
   g_task_set_task_data (task, d, data_load_free);
   g_task_run_in_thread (task, data_load_thread);
   g_object_unref (task);

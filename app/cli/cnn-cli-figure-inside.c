@@ -296,12 +296,43 @@ cnn_figure_activations (int argc, char **argv)
 /* figure feature-vis and class-vis: inputs synthesized by gradient ascent */
 
 #define VIS_ENTRIES(config, seed) \
-  { "steps", 0, 0, G_OPTION_ARG_INT, &(config).steps, "gradient steps (default 200)", "N" }, \
+  { "steps", 0, 0, G_OPTION_ARG_INT, &(config).steps, "gradient steps (default 200; class-vis 300)", "N" }, \
   { "step-size", 0, 0, G_OPTION_ARG_DOUBLE, &(config).lr, "length of a step (default 0.05)", "X" }, \
-  { "l2", 0, 0, G_OPTION_ARG_DOUBLE, &(config).l2, "decay per step (default 0.001)", "X" }, \
-  { "blur-every", 0, 0, G_OPTION_ARG_INT, &(config).blur_every, "blur every N steps, 0 never (default 4)", "N" }, \
+  { "l2", 0, 0, G_OPTION_ARG_DOUBLE, &(config).l2, "decay per step (default 0.001; class-vis 0.05, towards the mean image)", "X" }, \
+  { "blur-every", 0, 0, G_OPTION_ARG_INT, &(config).blur_every, "blur every N steps, 0 never (default 4; class-vis 2)", "N" }, \
   { "jitter", 0, 0, G_OPTION_ARG_INT, &(config).jitter, "random shift per step in pixels (default 1)", "N" }, \
+  { "coarse", 0, 0, G_OPTION_ARG_INT, &(config).coarse, "blurs of the gradient at first, fewer each step (default 0; class-vis 16)", "N" }, \
   { "noise-seed", 0, 0, G_OPTION_ARG_INT64, &(seed), "seed of the starting noise and the jitter (default 0)", "S" }
+
+/* Synthesized images stay within what black and white standardize to,
+ * when the model brings its normalizer (a checkpoint). */
+typedef struct
+{
+  float *lo, *hi;
+} VisBounds;
+
+static void
+vis_bounds_clear (VisBounds *b)
+{
+  g_free (b->lo);
+  g_free (b->hi);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VisBounds, vis_bounds_clear)
+
+static void
+vis_bounds_apply (VisBounds *b, const CnnNormalizer *nz, const CnnNetwork *net,
+                  CnnFeatureVisConfig *config)
+{
+  CnnShape in = cnn_network_get_input_shape (net);
+  if (nz == NULL || nz->c != in.c || nz->h != in.h || nz->w != in.w)
+    return;
+  b->lo = g_new (float, cnn_shape_size (in));
+  b->hi = g_new (float, cnn_shape_size (in));
+  cnn_normalizer_bounds (nz, b->lo, b->hi);
+  config->lo = b->lo;
+  config->hi = b->hi;
+}
 
 static gboolean
 vis_config_ok (CnnFeatureVisConfig *config, gint64 seed)
@@ -309,7 +340,7 @@ vis_config_ok (CnnFeatureVisConfig *config, gint64 seed)
   config->seed = (guint64) MAX (seed, 0);
   return seed >= 0 && config->steps >= 0 && config->steps <= 100000 && config->lr > 0 && config->lr < 100
          && config->l2 >= 0 && config->l2 < 1 && config->blur_every >= 0 && config->jitter >= 0
-         && config->jitter <= 64;
+         && config->jitter <= 64 && config->coarse >= 0 && config->coarse <= 64;
 }
 
 /* Synthesizes an input for each of the n first channels of `layer` and draws
@@ -389,7 +420,7 @@ cnn_figure_class_vis (int argc, char **argv)
   g_auto (ModelOptions) m = { 0 };
   int columns = 5;
   CnnFeatureVisConfig config;
-  cnn_feature_vis_config_init (&config);
+  cnn_class_vis_config_init (&config);
   gint64 vis_seed = 0;
   GOptionEntry entries[] = {
     MODEL_ENTRIES (m),
@@ -418,6 +449,18 @@ cnn_figure_class_vis (int argc, char **argv)
     names = NULL;
   g_autofree char *title = g_strdup_printf ("%s: an input for each class's score (%d steps, L2 %g)", name,
                                             config.steps, config.l2);
+  g_auto (VisBounds) bounds = { 0 };
+  vis_bounds_apply (&bounds, ckpt ? ckpt->normalizer : NULL, net, &config);
+  /* the data's mean image as the prior, when the data set loads */
+  g_autofree float *prior = NULL;
+  g_autoptr (CnnDataset) ds = ckpt ? cnn_dataset_load (ckpt->meta.data, 0, NULL) : NULL;
+  CnnShape in = cnn_network_get_input_shape (net);
+  if (ds && ds->train->c == in.c && ds->train->h == in.h && ds->train->w == in.w)
+    {
+      prior = g_new (float, cnn_shape_size (in));
+      cnn_feature_vis_mean_image (ckpt->normalizer, ds->train, 10000, prior);
+      config.prior = prior;
+    }
   return synthesize_and_export (net, logits, K, (const char *const *) names, &config, columns, title, &o);
 }
 
