@@ -59,6 +59,9 @@ struct _CnnFeaturesPage
   int            *layer_index;        /* the layer dropdown's network indices */
   int             n_layers;
   Job            *job;                /* the one shown (running or done) */
+  CnnFeatureVisConfig vis[2];         /* the settings of feature and class visualization */
+  GtkSpinButton  *steps_spin, *lr_spin, *l2_spin, *blur_spin, *jitter_spin, *coarse_spin;
+  GtkWidget      *settings_button;
   GPtrArray      *cache;              /* finished jobs of the latest weights */
 };
 
@@ -100,6 +103,7 @@ job_unref (Job *job)
 /* ---- the worker ---- */
 
 static void update_from_job (CnnFeaturesPage *self);
+static void show_settings (CnnFeaturesPage *self);
 
 static gboolean
 notify_main (gpointer data)
@@ -235,11 +239,26 @@ current_channel (CnnFeaturesPage *self)
   return i == GTK_INVALID_LIST_POSITION || i == 0 ? -1 : (int) i - 1;
 }
 
+/* the settings of a visualization mode */
+static CnnFeatureVisConfig *
+vis_config (CnnFeaturesPage *self, CnnFeaturesMode mode)
+{
+  return &self->vis[mode == CNN_FEATURES_CLASS_VIS ? 1 : 0];
+}
+
 static gboolean
-job_matches (const Job *job, CnnFeaturesMode mode, int layer, int channel)
+same_settings (const CnnFeatureVisConfig *a, const CnnFeatureVisConfig *b)
+{
+  return a->steps == b->steps && a->lr == b->lr && a->l2 == b->l2 && a->blur_every == b->blur_every
+         && a->jitter == b->jitter && a->coarse == b->coarse;
+}
+
+static gboolean
+job_matches (CnnFeaturesPage *self, const Job *job, CnnFeaturesMode mode, int layer, int channel)
 {
   return job->mode == mode && job->layer == layer
-         && (mode != CNN_FEATURES_FEATURE_VIS || job->channel == channel);
+         && (mode != CNN_FEATURES_FEATURE_VIS || job->channel == channel)
+         && (mode == CNN_FEATURES_TOP_PATCHES || same_settings (&job->config, vis_config (self, mode)));
 }
 
 static void
@@ -251,6 +270,7 @@ update_controls (CnnFeaturesPage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->layer_dropdown),
                             mode != CNN_FEATURES_CLASS_VIS && self->n_layers > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->channel_dropdown), mode == CNN_FEATURES_FEATURE_VIS);
+  gtk_widget_set_visible (self->settings_button, mode != CNN_FEATURES_TOP_PATCHES);
   gtk_button_set_label (GTK_BUTTON (self->compute_button), running ? "_Cancel" : "_Compute");
   gtk_widget_set_sensitive (self->compute_button,
                             running || (has_model && (mode != CNN_FEATURES_TOP_PATCHES
@@ -289,7 +309,7 @@ update_from_job (CnnFeaturesPage *self)
 static void
 job_set_class_prior (CnnFeaturesPage *self, Job *job)
 {
-  cnn_class_vis_config_init (&job->config);
+  job->config = *vis_config (self, CNN_FEATURES_CLASS_VIS);
   const CnnNormalizer *nz = cnn_session_get_normalizer (self->session);
   const CnnDataset *ds = cnn_session_get_dataset (self->session);
   size_t size = cnn_shape_size (job->in);
@@ -328,7 +348,7 @@ job_new (CnnFeaturesPage *self, CnnFeaturesMode mode, int layer, int channel)
   if (mode == CNN_FEATURES_CLASS_VIS)
     job_set_class_prior (self, job);
   else
-    cnn_feature_vis_config_init (&job->config);
+    job->config = *vis_config (self, CNN_FEATURES_FEATURE_VIS);
   return job;
 }
 
@@ -391,7 +411,7 @@ cnn_features_page_compute (CnnFeaturesPage *self)
   for (guint i = 0; i < self->cache->len; i++)
     {
       Job *cached = g_ptr_array_index (self->cache, i);
-      if (job_matches (cached, mode, layer, channel))
+      if (job_matches (self, cached, mode, layer, channel))
         {
           set_job (self, job_ref (cached));
           return;
@@ -444,7 +464,7 @@ cnn_features_page_is_current (CnnFeaturesPage *self)
   if (job == NULL || cnn_features_page_is_running (self))
     return FALSE;
   return job->error == NULL && job->weights_version == cnn_session_get_weights_serial (self->session)
-         && job_matches (job, current_mode (self), current_layer (self), current_channel (self));
+         && job_matches (self, job, current_mode (self), current_layer (self), current_channel (self));
 }
 
 /* The selection changed: the cached answer, else compute it when nothing
@@ -692,6 +712,7 @@ cnn_features_page_map (GtkWidget *widget)
 static void
 on_mode_selected (GtkDropDown *dropdown, GParamSpec *pspec, CnnFeaturesPage *self)
 {
+  show_settings (self);
   selection_changed (self);
 }
 
@@ -732,6 +753,93 @@ export_activated (GtkWidget *widget, const char *action, GVariant *param)
                           names[current_mode (self)], NULL, NULL, cnn_window_export_done, root);
 }
 
+/* ---- the visualization settings (a popover) ---- */
+
+static void
+show_settings (CnnFeaturesPage *self)
+{
+  const CnnFeatureVisConfig *c = vis_config (self, current_mode (self));
+  GtkSpinButton *spins[] = { self->steps_spin, self->lr_spin, self->l2_spin, self->blur_spin,
+                             self->jitter_spin, self->coarse_spin };
+  double values[] = { c->steps, c->lr, c->l2, c->blur_every, c->jitter, c->coarse };
+  for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
+    {
+      g_signal_handlers_block_matched (spins[i], G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+      gtk_spin_button_set_value (spins[i], values[i]);
+      g_signal_handlers_unblock_matched (spins[i], G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+    }
+}
+
+static void
+on_setting_changed (GtkSpinButton *spin, CnnFeaturesPage *self)
+{
+  CnnFeatureVisConfig *c = vis_config (self, current_mode (self));
+  c->steps = gtk_spin_button_get_value_as_int (self->steps_spin);
+  c->lr = gtk_spin_button_get_value (self->lr_spin);
+  c->l2 = gtk_spin_button_get_value (self->l2_spin);
+  c->blur_every = gtk_spin_button_get_value_as_int (self->blur_spin);
+  c->jitter = gtk_spin_button_get_value_as_int (self->jitter_spin);
+  c->coarse = gtk_spin_button_get_value_as_int (self->coarse_spin);
+  selection_changed (self);
+}
+
+static void
+reset_settings_activated (GtkWidget *widget, const char *action, GVariant *param)
+{
+  CnnFeaturesPage *self = CNN_FEATURES_PAGE (widget);
+  if (current_mode (self) == CNN_FEATURES_CLASS_VIS)
+    cnn_class_vis_config_init (vis_config (self, CNN_FEATURES_CLASS_VIS));
+  else
+    cnn_feature_vis_config_init (vis_config (self, CNN_FEATURES_FEATURE_VIS));
+  show_settings (self);
+  selection_changed (self);
+}
+
+static GtkSpinButton *
+add_setting (CnnFeaturesPage *self, GtkGrid *grid, int row, const char *label, const char *tooltip,
+             double lo, double hi, double step, int digits)
+{
+  GtkWidget *l = gtk_label_new_with_mnemonic (label);
+  gtk_widget_set_halign (l, GTK_ALIGN_START);
+  GtkWidget *spin = gtk_spin_button_new_with_range (lo, hi, step);
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (l), spin);
+  gtk_widget_set_tooltip_text (spin, tooltip);
+  g_signal_connect (spin, "value-changed", G_CALLBACK (on_setting_changed), self);
+  gtk_grid_attach (grid, l, 0, row, 1, 1);
+  gtk_grid_attach (grid, spin, 1, row, 1, 1);
+  return GTK_SPIN_BUTTON (spin);
+}
+
+static GtkWidget *
+build_settings (CnnFeaturesPage *self)
+{
+  GtkGrid *grid = GTK_GRID (gtk_grid_new ());
+  gtk_grid_set_row_spacing (grid, 6);
+  gtk_grid_set_column_spacing (grid, 12);
+  self->steps_spin = add_setting (self, grid, 0, "_Steps", "Gradient steps per image", 1, 5000, 50, 0);
+  self->lr_spin = add_setting (self, grid, 1, "Step _length",
+                               "Length of a step, on the gradient scaled to unit RMS", 0.001, 1, 0.01, 3);
+  self->l2_spin = add_setting (self, grid, 2, "_L2 decay",
+                               "Pulls the image back each step (towards the mean image for classes)",
+                               0, 0.5, 0.005, 3);
+  self->blur_spin = add_setting (self, grid, 3, "_Blur every", "Blur the image every N steps (0: never)",
+                                 0, 100, 1, 0);
+  self->jitter_spin = add_setting (self, grid, 4, "_Jitter", "Random shift per step, in pixels", 0, 8, 1, 0);
+  self->coarse_spin = add_setting (self, grid, 5, "_Coarse to fine",
+                                   "Blurs of the gradient at first, fewer each step", 0, 64, 1, 0);
+  GtkWidget *reset = gtk_button_new_with_mnemonic ("_Defaults");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (reset), "page.reset-settings");
+  gtk_grid_attach (grid, reset, 0, 6, 2, 1);
+  GtkWidget *popover = gtk_popover_new ();
+  gtk_popover_set_child (GTK_POPOVER (popover), GTK_WIDGET (grid));
+  GtkWidget *button = gtk_menu_button_new ();
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "emblem-system-symbolic");
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), popover);
+  gtk_widget_set_tooltip_text (button, "Steps and strengths of the synthesis");
+  return button;
+}
+
 static GtkWidget *
 build_toolbar (CnnFeaturesPage *self)
 {
@@ -756,6 +864,8 @@ build_toolbar (CnnFeaturesPage *self)
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->layer_dropdown));
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->channel_dropdown));
 
+  self->settings_button = build_settings (self);
+  gtk_box_append (GTK_BOX (bar), self->settings_button);
   self->compute_button = gtk_button_new_with_mnemonic ("_Compute");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->compute_button), "page.compute");
   gtk_widget_set_tooltip_text (self->compute_button,
@@ -814,6 +924,8 @@ cnn_features_page_class_init (CnnFeaturesPageClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_install_action (widget_class, "page.export", NULL, export_activated);
   gtk_widget_class_install_action (widget_class, "page.compute", NULL, compute_activated);
+  gtk_widget_class_install_action (widget_class, "page.reset-settings", NULL,
+                                   reset_settings_activated);
 }
 
 static void
@@ -822,7 +934,10 @@ cnn_features_page_init (CnnFeaturesPage *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
   self->cache = g_ptr_array_new_with_free_func ((GDestroyNotify) job_unref);
+  cnn_feature_vis_config_init (vis_config (self, CNN_FEATURES_FEATURE_VIS));
+  cnn_class_vis_config_init (vis_config (self, CNN_FEATURES_CLASS_VIS));
   self->toolbar = build_toolbar (self);
+  show_settings (self);
   gtk_widget_set_parent (self->toolbar, GTK_WIDGET (self));
   self->view = CNN_FIGURE_VIEW (cnn_figure_view_new ());
   gtk_widget_set_parent (GTK_WIDGET (self->view), GTK_WIDGET (self));
@@ -887,4 +1002,11 @@ cnn_features_page_get_objective (CnnFeaturesPage *self, int i, int *n)
   double value = i >= 0 && i < job->n ? job->objective[i] : NAN;
   g_mutex_unlock (&job->lock);
   return value;
+}
+
+void
+cnn_features_page_set_steps (CnnFeaturesPage *self, int steps)
+{
+  g_return_if_fail (CNN_IS_FEATURES_PAGE (self));
+  gtk_spin_button_set_value (self->steps_spin, steps);
 }

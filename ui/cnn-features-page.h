@@ -30,6 +30,8 @@ CnnFigureView *cnn_features_page_get_view (CnnFeaturesPage *page);
 /* What the toolbar does, for tests. */
 void     cnn_features_page_set_mode    (CnnFeaturesPage *page, CnnFeaturesMode mode);
 gboolean cnn_features_page_set_layer   (CnnFeaturesPage *page, const char *name);
+/* The synthesis' steps for the current mode, as the settings popover sets them. */
+void     cnn_features_page_set_steps   (CnnFeaturesPage *page, int steps);
 /* Starts computing what the toolbar shows (nothing when it is known for
  * these weights already); cancels a computation that is running. */
 void     cnn_features_page_compute     (CnnFeaturesPage *page);

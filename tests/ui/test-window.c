@@ -614,6 +614,14 @@ test_features (void)
   for (int i = 0; i < n; i++)
     g_assert_true (isfinite (cnn_features_page_get_objective (page, i, &n)));
 
+  /* other settings: computed again, not taken from the cache */
+  double before = cnn_features_page_get_objective (page, 0, &n);
+  cnn_features_page_set_steps (page, 5);
+  g_assert_false (cnn_features_page_is_current (page) && !cnn_features_page_is_running (page)
+                  && cnn_features_page_get_objective (page, 0, &n) == before);
+  g_assert_true (wait_until (features_current, page, 60));
+  g_assert_cmpfloat (cnn_features_page_get_objective (page, 0, &n), !=, before);
+
   cnn_features_page_set_mode (page, CNN_FEATURES_CLASS_VIS);
   g_assert_true (wait_until (features_current, page, 60));
   cnn_features_page_get_objective (page, 0, &n);
