@@ -5,15 +5,9 @@
 #include <string.h>
 
 #include "cnn-export-dialog.h"
+#include "cnn-pinned-input.h"
 #include "cnn-session-private.h"
 #include "cnn-window-private.h"
-
-typedef enum
-{
-  SOURCE_DATASET,
-  SOURCE_FILE,
-  SOURCE_DRAWING,
-} Source;
 
 struct _CnnActivationsPage
 {
@@ -24,11 +18,8 @@ struct _CnnActivationsPage
   GtkDropDown    *layer_dropdown, *scale_dropdown;
   CnnFigureView  *view;
 
-  CnnSession     *session;          /* not owned: it outlives the window's pages */
-  Source          source;
-  int             image_index;
-  char           *file_name;        /* the opened file's base name */
-  CnnImageSet    *input;            /* (1, c, h, w): what the network sees, as bytes */
+  CnnSession     *session;
+  CnnPinnedInput *pin;              /* the input, shared with the other pages */
   char          **layer_names;      /* the dropdown's layers, by network index */
   int            *layer_index;
   int             n_layers;
@@ -56,33 +47,13 @@ struct _CnnActivationsPage
 
 G_DEFINE_FINAL_TYPE (CnnActivationsPage, cnn_activations_page, GTK_TYPE_WIDGET)
 
-static const CnnImageSet *
-probe_set (const CnnDataset *ds)
-{
-  return ds == NULL ? NULL : ds->test ? ds->test : ds->train;
-}
-
 /* ---- computing the maps ---- */
 
 static void
 set_title (CnnActivationsPage *self, const CnnNetwork *net)
 {
-  const CnnDataset *ds = cnn_session_get_dataset (self->session);
-  const char *const *names = cnn_session_get_class_names (self->session);
   const CnnLayer *l = cnn_network_get_layer (net, self->layer);
-  g_autofree char *what = NULL;
-  if (self->source == SOURCE_DRAWING)
-    what = g_strdup ("a drawing");
-  else if (self->source == SOURCE_FILE)
-    what = g_strdup (self->file_name);
-  else
-    {
-      const CnnImageSet *set = probe_set (ds);
-      int label = set->labels[self->image_index];
-      what = g_strdup_printf ("%s image %d (%s)", ds->test ? "test" : "training",
-                              self->image_index,
-                              names && names[label] ? names[label] : "?");
-    }
+  g_autofree char *what = cnn_pinned_input_describe (self->pin);
   g_autoptr (CnnWeights) w = cnn_session_dup_weights (self->session);
   g_free (self->title);
   self->title = g_strdup_printf ("%s on %s · epoch %.1f", l->name, what, w ? w->epoch : 0.0);
@@ -111,8 +82,11 @@ compute_and_redraw (CnnActivationsPage *self, guint redraw_ms)
   const CnnNormalizer *nz = cnn_session_get_normalizer (self->session);
   g_clear_handle_id (&self->compute_source, g_source_remove);
   self->dirty = FALSE;
-  if (net == NULL || nz == NULL || self->input == NULL || self->layer < 0
-      || (self->source == SOURCE_DATASET && cnn_session_get_dataset (self->session) == NULL))
+  const CnnImageSet *input = cnn_pinned_input_get_image (self->pin);
+  /* a new model's layers come with its ::model-changed, after the input's */
+  if (net == NULL || nz == NULL || input == NULL || self->layer < 0
+      || self->layer >= cnn_network_get_n_layers (net)
+      || input->c != nz->c || input->h != nz->h || input->w != nz->w)
     {
       g_clear_pointer (&self->maps, g_free);
       gtk_widget_queue_draw (GTK_WIDGET (self->view));
@@ -122,7 +96,7 @@ compute_and_redraw (CnnActivationsPage *self, guint redraw_ms)
   CnnShape in = cnn_network_get_input_shape (net);
   g_autofree float *x = g_new (float, cnn_shape_size (in));   /* (1, c, h, w) */
   int zero = 0;
-  cnn_normalizer_gather (nz, self->input, &zero, 1, x);
+  cnn_normalizer_gather (nz, input, &zero, 1, x);
   /* inference keeps every layer's output: one pass gives maps and scores */
   int logits = cnn_network_get_logits_layer (net);
   cnn_network_forward (net, x, 1, FALSE, NULL, NULL, MAX (logits, self->layer));
@@ -189,127 +163,50 @@ cnn_activations_page_map (GtkWidget *widget)
 /* ---- the input ---- */
 
 static void
-ensure_input (CnnActivationsPage *self, CnnShape in)
-{
-  if (self->input && self->input->c == in.c && self->input->h == in.h && self->input->w == in.w)
-    return;
-  g_clear_pointer (&self->input, cnn_image_set_free);
-  self->input = cnn_image_set_new (1, in.c, in.h, in.w);
-}
-
-static void
-take_dataset_image (CnnActivationsPage *self)
-{
-  const CnnImageSet *set = probe_set (cnn_session_get_dataset (self->session));
-  CnnNetwork *net = cnn_session_get_network (self->session);
-  if (set == NULL || net == NULL)
-    return;
-  CnnShape in = cnn_network_get_input_shape (net);
-  if (set->c != in.c || set->h != in.h || set->w != in.w)
-    return;
-  ensure_input (self, in);
-  self->image_index = CLAMP (self->image_index, 0, set->n - 1);
-  const size_t chw = (size_t) set->c * set->h * set->w;
-  memcpy (self->input->pixels, set->pixels + (size_t) self->image_index * chw, chw);
-}
-
-static void
 update_controls (CnnActivationsPage *self)
 {
-  const CnnImageSet *set = probe_set (cnn_session_get_dataset (self->session));
+  const CnnImageSet *set = cnn_pinned_input_get_set (self->pin);
+  CnnPinnedSource source = cnn_pinned_input_get_source (self->pin);
   gtk_widget_set_sensitive (GTK_WIDGET (self->image_spin), set != NULL);
+  g_signal_handlers_block_matched (self->image_spin, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
   if (set)
     gtk_spin_button_set_range (self->image_spin, 0, set->n - 1);
-  gtk_widget_set_visible (self->clear_button, self->source == SOURCE_DRAWING);
+  gtk_spin_button_set_value (self->image_spin, cnn_pinned_input_get_index (self->pin));
+  g_signal_handlers_unblock_matched (self->image_spin, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+  gtk_widget_set_visible (self->clear_button, source == CNN_PINNED_DRAWING);
   gtk_widget_set_visible (self->all_maps_button, self->enlarge);
   g_signal_handlers_block_matched (self->draw_toggle, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->draw_toggle),
-                                self->source == SOURCE_DRAWING);
+                                source == CNN_PINNED_DRAWING);
   g_signal_handlers_unblock_matched (self->draw_toggle, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+}
+
+static void
+on_input_changed (CnnPinnedInput *pin, CnnActivationsPage *self)
+{
+  update_controls (self);
+  compute (self);
 }
 
 void
 cnn_activations_page_show_image (CnnActivationsPage *self, int index)
 {
   g_return_if_fail (CNN_IS_ACTIVATIONS_PAGE (self));
-  self->source = SOURCE_DATASET;
-  self->image_index = MAX (index, 0);
-  take_dataset_image (self);
-  update_controls (self);
-  compute (self);
+  cnn_pinned_input_show_image (self->pin, index);
 }
 
 gboolean
 cnn_activations_page_open_file (CnnActivationsPage *self, const char *path, GError **error)
 {
   g_return_val_if_fail (CNN_IS_ACTIVATIONS_PAGE (self), FALSE);
-  CnnNetwork *net = cnn_session_get_network (self->session);
-  if (net == NULL)
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG,
-                   "%s: there is no model to show it to yet: train one or open a checkpoint", path);
-      return FALSE;
-    }
-  g_autoptr (CnnImage) img = cnn_image_load (path, error);
-  if (img == NULL)
-    return FALSE;
-  /* as the window's data sets are made: cut to the aspect ratio, gray or
-   * color as the model takes */
-  CnnShape in = cnn_network_get_input_shape (net);
-  ensure_input (self, in);
-  if (!cnn_image_resize (img, in.c, in.h, in.w, CNN_FIT_CROP, self->input->pixels))
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_IO, "%s: out of memory resizing the image",
-                   path);
-      return FALSE;
-    }
-  g_free (self->file_name);
-  self->file_name = g_path_get_basename (path);
-  self->source = SOURCE_FILE;
-  update_controls (self);
-  compute (self);
-  return TRUE;
+  return cnn_pinned_input_open_file (self->pin, path, error);
 }
 
 void
 cnn_activations_page_set_drawing (CnnActivationsPage *self, gboolean drawing)
 {
   g_return_if_fail (CNN_IS_ACTIVATIONS_PAGE (self));
-  CnnNetwork *net = cnn_session_get_network (self->session);
-  if (!drawing)
-    {
-      cnn_activations_page_show_image (self, self->image_index);
-      return;
-    }
-  if (net == NULL)
-    return;
-  /* a black canvas, as MNIST's digits are white on black */
-  ensure_input (self, cnn_network_get_input_shape (net));
-  memset (self->input->pixels, 0, (size_t) self->input->c * self->input->h * self->input->w);
-  self->source = SOURCE_DRAWING;
-  update_controls (self);
-  compute (self);
-}
-
-/* A round brush with a soft edge, about a stroke of a digit in MNIST. */
-static void
-paint_dot (CnnImageSet *img, double cy, double cx)
-{
-  double radius = MAX (1.0, 0.055 * MIN (img->h, img->w));
-  int y0 = (int) floor (cy - radius - 1), y1 = (int) ceil (cy + radius + 1);
-  int x0 = (int) floor (cx - radius - 1), x1 = (int) ceil (cx + radius + 1);
-  for (int y = MAX (y0, 0); y <= MIN (y1, img->h - 1); y++)
-    for (int x = MAX (x0, 0); x <= MIN (x1, img->w - 1); x++)
-      {
-        /* pixel (y, x) covers [y, y+1) × [x, x+1): its center is at +0.5 */
-        double d = hypot (y + 0.5 - cy, x + 0.5 - cx);
-        double alpha = CLAMP (radius + 0.5 - d, 0.0, 1.0);
-        for (int c = 0; c < img->c; c++)
-          {
-            guint8 *p = img->pixels + ((size_t) c * img->h + y) * img->w + x;   /* (c, h, w) */
-            *p = MAX (*p, (guint8) lround (255 * alpha));
-          }
-      }
+  cnn_pinned_input_set_drawing (self->pin, drawing);
 }
 
 void
@@ -317,12 +214,7 @@ cnn_activations_page_draw_stroke (CnnActivationsPage *self, double y0, double x0
                                   double x1)
 {
   g_return_if_fail (CNN_IS_ACTIVATIONS_PAGE (self));
-  if (self->source != SOURCE_DRAWING || self->input == NULL)
-    return;
-  int steps = MAX (1, (int) ceil (4 * hypot (y1 - y0, x1 - x0)));
-  for (int i = 0; i <= steps; i++)
-    paint_dot (self->input, y0 + (y1 - y0) * i / steps, x0 + (x1 - x0) * i / steps);
-  compute (self);
+  cnn_pinned_input_draw_stroke (self->pin, y0, x0, y1, x1);
 }
 
 /* ---- layers and units ---- */
@@ -430,27 +322,12 @@ on_layer_selected (GtkDropDown *dropdown, GParamSpec *pspec, CnnActivationsPage 
   compute (self);
 }
 
-/* A new model (or data set): its layers, and the image at the same index. */
+/* A new model (or data set): its layers (the pinned input follows by itself). */
 static void
 on_model (CnnSession *session, CnnActivationsPage *self)
 {
   clear_selection (self);
   fill_layers (self);
-  if (self->source == SOURCE_DATASET || self->input == NULL)
-    {
-      self->source = SOURCE_DATASET;
-      take_dataset_image (self);
-    }
-  else if (cnn_session_get_network (session))
-    {
-      /* a drawing or file of another shape starts over from the data */
-      CnnShape in = cnn_network_get_input_shape (cnn_session_get_network (session));
-      if (self->input->c != in.c || self->input->h != in.h || self->input->w != in.w)
-        {
-          self->source = SOURCE_DATASET;
-          take_dataset_image (self);
-        }
-    }
   update_controls (self);
   compute (self);
 }
@@ -460,10 +337,11 @@ on_model (CnnSession *session, CnnActivationsPage *self)
 static gboolean
 make_panel (CnnActivationsPage *self, CnnPanelActivations *p)
 {
-  if (self->maps == NULL || self->input == NULL)
+  const CnnImageSet *input = cnn_pinned_input_get_image (self->pin);
+  if (self->maps == NULL || input == NULL)
     return FALSE;
   *p = (CnnPanelActivations) {
-    .c = self->input->c, .h = self->input->h, .w = self->input->w, .image = self->input->pixels,
+    .c = input->c, .h = input->h, .w = input->w, .image = input->pixels,
     .n_maps = self->map_shape.c, .map_h = self->map_shape.h, .map_w = self->map_shape.w,
     .maps = self->maps,
     .shared_scale = gtk_drop_down_get_selected (self->scale_dropdown) == 1,
@@ -542,7 +420,7 @@ on_drag_begin (GtkGestureDrag *gesture, double px, double py, CnnActivationsPage
   switch (hit_test (self, px, py, &map, &y, &x))
     {
     case CNN_ACTIVATIONS_HIT_INPUT:
-      if (self->source == SOURCE_DRAWING)
+      if (cnn_pinned_input_get_source (self->pin) == CNN_PINNED_DRAWING)
         {
           self->stroking = TRUE;
           self->stroke_y = y;
@@ -665,18 +543,6 @@ export_activated (GtkWidget *widget, const char *action, GVariant *param)
                           "activations", NULL, NULL, cnn_window_export_done, root);
 }
 
-static gboolean
-looks_like_image (const char *path)
-{
-  guint8 head[16] = { 0 };
-  FILE *f = fopen (path, "rb");
-  if (f == NULL)
-    return FALSE;
-  size_t n = fread (head, 1, sizeof head, f);
-  fclose (f);
-  return cnn_image_sniff (head, n) != CNN_IMAGE_FORMAT_UNKNOWN;
-}
-
 /* An image dropped here is the input; anything else (a checkpoint) goes
  * to the window. */
 static gboolean
@@ -694,7 +560,7 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, CnnActi
   if (path == NULL)
     return FALSE;
   g_autoptr (GError) error = NULL;
-  if (!looks_like_image (path))
+  if (!cnn_looks_like_image (path))
     {
       GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
       if (CNN_IS_WINDOW (root) && !cnn_window_open_model (CNN_WINDOW (root), path, &error))
@@ -781,19 +647,20 @@ cnn_activations_page_dispose (GObject *object)
   if (self->session)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
+  if (self->pin)
+    g_signal_handlers_disconnect_by_data (self->pin, self);
+  g_clear_object (&self->pin);
   if (self->view)
     cnn_figure_view_set_draw_func (self->view, NULL, NULL, NULL, NULL);
   g_clear_pointer (&self->toolbar, gtk_widget_unparent);
   if (self->view)
     gtk_widget_unparent (GTK_WIDGET (self->view));
   self->view = NULL;
-  g_clear_pointer (&self->input, cnn_image_set_free);
   g_clear_pointer (&self->layer_names, g_strfreev);
   g_clear_pointer (&self->layer_index, g_free);
   g_clear_pointer (&self->maps, g_free);
   g_clear_pointer (&self->probs, g_free);
   g_clear_pointer (&self->title, g_free);
-  g_clear_pointer (&self->file_name, g_free);
   G_OBJECT_CLASS (cnn_activations_page_parent_class)->dispose (object);
 }
 
@@ -839,10 +706,12 @@ cnn_activations_page_init (CnnActivationsPage *self)
 }
 
 GtkWidget *
-cnn_activations_page_new (CnnSession *session)
+cnn_activations_page_new (CnnSession *session, CnnPinnedInput *pin)
 {
   CnnActivationsPage *self = g_object_new (CNN_TYPE_ACTIVATIONS_PAGE, NULL);
   self->session = g_object_ref (session);
+  self->pin = g_object_ref (pin);
+  g_signal_connect (pin, "changed", G_CALLBACK (on_input_changed), self);
   g_signal_connect (session, "model-changed", G_CALLBACK (on_model), self);
   g_signal_connect (session, "weights-changed", G_CALLBACK (on_weights), self);
   on_model (session, self);
@@ -876,5 +745,5 @@ cnn_activations_page_get_compute_count (CnnActivationsPage *self)
 const CnnImageSet *
 cnn_activations_page_get_input (CnnActivationsPage *self)
 {
-  return self->input;
+  return cnn_pinned_input_get_image (self->pin);
 }

@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 
 #include "cnn-figure-view.h"
+#include "cnn-pinned-input.h"
 #include "cnn-session.h"
 
 G_BEGIN_DECLS
@@ -16,7 +17,7 @@ G_BEGIN_DECLS
 #define CNN_TYPE_ACTIVATIONS_PAGE (cnn_activations_page_get_type ())
 G_DECLARE_FINAL_TYPE (CnnActivationsPage, cnn_activations_page, CNN, ACTIVATIONS_PAGE, GtkWidget)
 
-GtkWidget     *cnn_activations_page_new      (CnnSession *session);
+GtkWidget     *cnn_activations_page_new      (CnnSession *session, CnnPinnedInput *pin);
 CnnFigureView *cnn_activations_page_get_view (CnnActivationsPage *page);
 
 /* What the toolbar and the mouse do, for tests and scripts. */

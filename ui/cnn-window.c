@@ -32,6 +32,7 @@ struct _CnnWindow
   CnnSession      *session;
   CnnCurvesPage   *curves;
   CnnPanelPage    *filters, *summary, *samples;
+  CnnPinnedInput  *pinned;       /* the input the activations (and explanations) show */
   CnnActivationsPage *activations;
   CnnFeaturesPage *features;
   GSettings       *gsettings;
@@ -581,6 +582,9 @@ cnn_window_dispose (GObject *object)
   /* the pages lived in the template's stack */
   self->curves = NULL;
   self->filters = self->summary = self->samples = NULL;
+  self->activations = NULL;
+  self->features = NULL;
+  g_clear_object (&self->pinned);
   g_clear_object (&self->session);
   g_clear_object (&self->gsettings);
   G_OBJECT_CLASS (cnn_window_parent_class)->dispose (object);
@@ -726,7 +730,9 @@ cnn_window_init (CnnWindow *self)
             "view-list-symbolic");
   add_page (self, GTK_WIDGET (self->samples), "samples", "Data",
             "image-x-generic-symbolic");
-  self->activations = CNN_ACTIVATIONS_PAGE (cnn_activations_page_new (self->session));
+  self->pinned = cnn_pinned_input_new (self->session);
+  self->activations = CNN_ACTIVATIONS_PAGE (cnn_activations_page_new (self->session,
+                                                                       self->pinned));
   add_page (self, GTK_WIDGET (self->activations), "activations", "Activations",
             "edit-find-symbolic");
   self->features = CNN_FEATURES_PAGE (cnn_features_page_new (self->session));
