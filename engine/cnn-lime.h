@@ -3,8 +3,8 @@
  * superpixels switched off (filled, see CnnFill); a weighted ridge
  * regression of the target probability on which superpixels were on, each
  * copy weighted by exp(-d²/width²) of its cosine distance d to the whole
- * image, tells how much each superpixel adds. Seeded: the same seed (and
- * thread count) gives the same explanation, bit for bit. */
+ * image, tells how much each superpixel adds. Seeded: the same seed (with the
+ * same thread count and batch) gives the same explanation, bit for bit. */
 #pragma once
 
 #include <glib.h>
