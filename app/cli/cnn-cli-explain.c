@@ -458,3 +458,71 @@ cnn_cli_explain (int argc, char **argv)
   cnn_panel_explain_natural_size (&panel, o.render_style, &w, &h);
   return cnn_figure_export (&o, w, h, draw_explain, &panel);
 }
+
+static int
+by_value (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* convscope bench --explain: each method on one image of `set`, the
+ * median of repeated runs (issue 6's budget on cnn2, 28×28, 2 cores:
+ * saliency and Grad-CAM < 5 ms, occlusion with patch 4 and stride 1
+ * < 0.3 s, LIME with 1000 samples < 1 s). */
+int
+cnn_cli_bench_explain (CnnNetwork *net, const char *model, const CnnImageSet *set, const CnnNormalizer *nz,
+                       CnnPool *pool, gboolean json)
+{
+  const CnnShape s = cnn_network_get_input_shape (net);
+  g_autofree float *x = g_new (float, cnn_shape_size (s));
+  g_autofree float *map = g_new (float, (size_t) s.h * s.w);
+  int image = 0;
+  cnn_normalizer_gather (nz, set, &image, 1, x);
+  const int runs[N_METHODS] = { 51, 7, 5, 51 };
+  double ms[N_METHODS];
+  g_autoptr (GError) error = NULL;
+  CnnSaliencyConfig sal;
+  cnn_saliency_config_init (&sal);
+  CnnOcclusionConfig occ;
+  cnn_occlusion_config_init (&occ);
+  CnnLimeConfig lc;
+  cnn_lime_config_init (&lc);
+  for (int k = 0; k < N_METHODS; k++)
+    {
+      double t[64];
+      for (int r = 0; r <= runs[k]; r++)   /* run 0 warms up */
+        {
+          gint64 t0 = g_get_monotonic_time ();
+          gboolean ok = TRUE;
+          if (k == SALIENCY)
+            ok = cnn_explain_saliency (net, pool, x, -1, &sal, map, &error);
+          else if (k == OCCLUSION)
+            ok = cnn_explain_occlusion (net, pool, x, -1, &occ, map, &error);
+          else if (k == GRADCAM)
+            ok = cnn_explain_gradcam (net, pool, x, -1, -1, map, &error);
+          else
+            {
+              CnnLime *lime = cnn_lime_explain (net, pool, x, NULL, -1, &lc, &error);
+              ok = lime != NULL;
+              cnn_lime_free (lime);
+            }
+          if (!ok)
+            return cnn_cli_fail (error);
+          if (r > 0)
+            t[r - 1] = (g_get_monotonic_time () - t0) / 1e3;
+        }
+      qsort (t, runs[k], sizeof (double), by_value);
+      ms[k] = t[runs[k] / 2];
+    }
+  const int threads = cnn_pool_get_n_threads (pool);
+  if (json)
+    printf ("{\"model\": \"%s\", \"input\": \"%d×%d×%d\", \"threads\": %d, \"saliency_ms\": %.3f, "
+            "\"occlusion_ms\": %.3f, \"lime_ms\": %.3f, \"gradcam_ms\": %.3f}\n", model, s.c, s.h, s.w, threads,
+            ms[SALIENCY], ms[OCCLUSION], ms[LIME], ms[GRADCAM]);
+  else
+    printf ("%s on %d×%d×%d, %d threads, median of %d/%d/%d/%d runs: saliency %.2f ms, occlusion (patch 4, "
+            "stride 1) %.1f ms, LIME (1000 samples) %.1f ms, Grad-CAM %.2f ms\n", model, s.c, s.h, s.w, threads,
+            runs[0], runs[1], runs[2], runs[3], ms[SALIENCY], ms[OCCLUSION], ms[LIME], ms[GRADCAM]);
+  return CNN_EXIT_OK;
+}
