@@ -81,7 +81,7 @@ cnn_lime_segment (const float *image, CnnShape s, int region_size, double regula
   if (region_size <= 0)
     region_size = auto_region_size (s);
   if (regularization < 0)
-    regularization = 0.05;
+    regularization = 0.02;
   g_autofree vl_uint32 *labels = g_new (vl_uint32, (size_t) s.h * s.w);
   /* regions under a quarter of the nominal area join a neighbour */
   vl_slic_segment (labels, image, s.w, s.h, s.c, region_size, (float) regularization,
