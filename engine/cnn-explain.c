@@ -290,7 +290,7 @@ cnn_explain_saliency (CnnNetwork *net, CnnPool *pool, const float *x, int target
 void
 cnn_occlusion_config_init (CnnOcclusionConfig *config)
 {
-  *config = (CnnOcclusionConfig) { .patch = 4, .stride = 1, .fill = CNN_FILL_GRAY, .gray = NULL, .batch = 0 };
+  *config = (CnnOcclusionConfig) { .patch = 4, .stride = 1, .fill = CNN_FILL_BLUR, .gray = NULL, .batch = 0 };
 }
 
 /* Patch positions along one axis of `size` pixels: 0, stride, ... and the

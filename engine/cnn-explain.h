@@ -63,7 +63,9 @@ typedef struct
   int           patch;    /* side of the square patch in pixels (default 4, at most the input's side) */
   int           stride;   /* between patch positions (default 1); the last row and column of
                            * positions touch the far edges, so every pixel is covered */
-  CnnFill       fill;     /* default gray */
+  CnnFill       fill;     /* default blur: it removes detail without adding the edges and the
+                           * object a gray square makes on a black background (Fashion-MNIST);
+                           * Zeiler & Fergus used gray */
   const float  *gray;     /* for CNN_FILL_GRAY: (C, H, W) or NULL */
   int           batch;    /* occluded copies per forward, 0: automatic */
 } CnnOcclusionConfig;

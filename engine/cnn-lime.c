@@ -14,7 +14,7 @@
 void
 cnn_lime_config_init (CnnLimeConfig *config)
 {
-  *config = (CnnLimeConfig) { .samples = 1000, .region_size = 0, .regularization = -1, .fill = CNN_FILL_GRAY,
+  *config = (CnnLimeConfig) { .samples = 1000, .region_size = 0, .regularization = -1, .fill = CNN_FILL_BLUR,
                               .gray = NULL, .kernel_width = 0.25, .ridge = 1.0, .features = 5, .seed = 0,
                               .batch = 0 };
 }

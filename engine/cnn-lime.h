@@ -20,7 +20,7 @@ typedef struct
                                   * superpixels, at least 4 px (4 on 28×28) */
   double        regularization;  /* SLIC's compactness on an image in [0, 1]; < 0: 0.02, where segments
                                   * follow a 28×28 item's edge and stay compact */
-  CnnFill       fill;            /* default gray */
+  CnnFill       fill;            /* default blur (see CnnOcclusionConfig) */
   const float  *gray;            /* for CNN_FILL_GRAY: (C, H, W) or NULL */
   double        kernel_width;    /* of the exponential kernel on cosine distance (default 0.25) */
   double        ridge;           /* L2 penalty of the fit (default 1, as LIME's Ridge) */

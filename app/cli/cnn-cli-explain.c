@@ -189,7 +189,7 @@ cnn_cli_explain (int argc, char **argv)
     { "noise", 0, 0, G_OPTION_ARG_DOUBLE, &e.noise, "saliency: SmoothGrad's noise, a fraction of the input's range (default 0.15)", "F" },
     { "patch", 0, 0, G_OPTION_ARG_INT, &e.patch, "occlusion: side of the square patch in pixels (default 4)", "P" },
     { "stride", 0, 0, G_OPTION_ARG_INT, &e.stride, "occlusion: pixels between patch positions (default 1)", "S" },
-    { "fill", 0, 0, G_OPTION_ARG_STRING, &e.fill, "occlusion and LIME: what covers a pixel: gray, mean, zero or blur (default gray)", "F" },
+    { "fill", 0, 0, G_OPTION_ARG_STRING, &e.fill, "occlusion and LIME: what covers a pixel: blur (default: the image blurred, no new edges), gray, mean or zero", "F" },
     { "samples", 0, 0, G_OPTION_ARG_INT, &e.samples, "LIME: perturbed images (default 1000)", "N" },
     { "features", 0, 0, G_OPTION_ARG_INT, &e.features, "LIME: superpixels outlined (default 5)", "K" },
     { "negative", 0, 0, G_OPTION_ARG_NONE, &e.negative, "LIME: also outline the K most negative superpixels (dashed)", NULL },
@@ -212,7 +212,7 @@ cnn_cli_explain (int argc, char **argv)
                                 method_arg ? method_arg : "");
   if (o.out == NULL && e.npy == NULL)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "explain needs --out FIG.png|svg|pdf, --npy MAP.npy or both");
-  CnnFill fill = CNN_FILL_GRAY;
+  CnnFill fill = CNN_FILL_BLUR;
   g_autoptr (GError) error = NULL;
   if (e.fill && !cnn_fill_parse (e.fill, &fill, &error))
     return cnn_cli_fail (error);
@@ -447,8 +447,14 @@ cnn_cli_explain (int argc, char **argv)
           {
             const CnnLayer *l = cnn_network_get_layer (net, gradcam_layer);
             m->unit = "class activation";
-            settings[k] = g_strdup_printf ("layer %s (%d×%d), upsampled", l->name, l->out_shape.h,
-                                           l->out_shape.w);
+            float top = 0;
+            for (size_t j = 0; j < plane; j++)
+              top = MAX (top, m->values[j]);
+            /* Grad-CAM rectifies Σ α_k A_k: a head that reads positions
+             * separately (flatten + dense) can leave nothing positive */
+            settings[k] = g_strdup_printf ("layer %s (%d×%d), upsampled%s", l->name, l->out_shape.h,
+                                           l->out_shape.w, top > 0 ? "" : "; all zero: no positive "
+                                           "evidence at this layer (try --layer)");
           }
           break;
         }
