@@ -389,7 +389,7 @@ cnn_cli_explain (int argc, char **argv)
                                                                                          b3, sizeof b3))
                                          : g_strdup ("");
   g_autofree char *title = target == predicted
-    ? g_strdup_printf ("%s on %s%s: predicted %s (%.0f %%), explained", p.name, in.what, truth, pred_name,
+    ? g_strdup_printf ("%s on %s%s: predicted %s (%.0f %%)", p.name, in.what, truth, pred_name,
                        100.0 * probs[predicted])
     : g_strdup_printf ("%s on %s%s: predicted %s (%.0f %%), explaining %s (%.0f %%)", p.name, in.what, truth,
                        pred_name, 100.0 * probs[predicted], target_name, 100.0 * probs[target]);
