@@ -463,6 +463,11 @@ cnn_explain_gradcam (CnnNetwork *net, CnnPool *pool, const float *x, int target,
   backward_inputs_only (net, logits, dfrom, NULL, pool);
   const float *A = cnn_network_get_output (net, layer);          /* (C, h, w) */
   const float *dA = cnn_network_get_output_grad (net, layer);    /* (C, h, w) */
+  if (dA == NULL)
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG, "Grad-CAM: no gradient reached %s", l->name);
+      return FALSE;
+    }
   const size_t plane = (size_t) a.h * a.w;
   g_autofree float *cam = g_new0 (float, plane);                 /* (h, w) */
   for (int k = 0; k < a.c; k++)
