@@ -18,6 +18,7 @@ static const struct
   { "bench", cnn_cli_bench, "training and inference speed in images/s" },
   { "layers", cnn_cli_layers, "layer types, their settings, and the optimizers" },
   { "figure", cnn_cli_figure, "a panel as PNG, SVG or PDF: data samples, standardization" },
+  { "explain", cnn_cli_explain, "which pixels matter: saliency, occlusion, LIME, Grad-CAM" },
 };
 
 static void

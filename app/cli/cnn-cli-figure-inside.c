@@ -70,24 +70,10 @@ last_conv_layer (const CnnNetwork *net)
   return found;
 }
 
-/* What the looking-inside figures share: the model of --model, one of its
- * layers (by --layer, else the last conv2d) and, when asked, the images
- * to probe it with: the test split (else training) of the data set the
- * checkpoint was trained on, else of --data, standardized as in training. */
-typedef struct
-{
-  CnnCheckpoint     *ckpt;     /* NULL for a preset or spec file */
-  CnnNetwork        *net;      /* the checkpoint's, or owned */
-  char              *name;
-  int                layer;
-  CnnDataset        *ds;       /* NULL unless asked for */
-  const CnnImageSet *set;
-  const CnnNormalizer *nz;     /* the checkpoint's, or `fitted` */
-  CnnNormalizer     *fitted;   /* pixels to [0, 1] for a fresh preset */
-} Probe;
+/* What the looking-inside figures share (cnn-cli-figure-private.h). */
 
-static void
-probe_clear (Probe *p)
+void
+cnn_figure_probe_clear (CnnFigureProbe *p)
 {
   if (p->ckpt)
     cnn_checkpoint_free (p->ckpt);
@@ -100,16 +86,17 @@ probe_clear (Probe *p)
     cnn_normalizer_free (p->fitted);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Probe, probe_clear)
-
-static gboolean
-probe_load (const ModelOptions *m, const char *layer, gboolean with_data, Probe *p, int *status)
+gboolean
+cnn_figure_probe_load (const ModelOptions *m, const char *layer, gboolean need_layer, gboolean with_data,
+                       CnnFigureProbe *p, int *status)
 {
   p->net = cnn_figure_load_model (m, &p->ckpt, &p->name, status);
   if (p->net == NULL)
     return FALSE;
-  p->layer = layer ? cnn_network_find_layer (p->net, layer) : last_conv_layer (p->net);
-  if (p->layer < 0)
+  p->layer = -1;
+  if (layer || need_layer)
+    p->layer = layer ? cnn_network_find_layer (p->net, layer) : last_conv_layer (p->net);
+  if ((layer || need_layer) && p->layer < 0)
     {
       *status = cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, layer ? "%s has no layer “%s”" : "%s has no conv2d layer",
                                      p->name, layer);
@@ -138,6 +125,29 @@ probe_load (const ModelOptions *m, const char *layer, gboolean with_data, Probe 
   else
     p->nz = p->fitted = cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, p->set, NULL, 0);
   return TRUE;
+}
+
+CnnImageSet *
+cnn_figure_probe_image_file (const CnnFigureProbe *p, const char *path, int *status)
+{
+  /* the file as the data set's images were made: resized with the
+   * checkpoint's fit, gray or color as the model takes */
+  CnnShape in = cnn_network_get_input_shape (p->net);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnImage) img = cnn_image_load (path, &error);
+  if (img == NULL)
+    {
+      *status = cnn_cli_fail (error);
+      return NULL;
+    }
+  g_autoptr (CnnImageSet) set = cnn_image_set_new (1, in.c, in.h, in.w);
+  if (!cnn_image_resize (img, in.c, in.h, in.w, p->ckpt ? p->ckpt->meta.fit : CNN_FIT_CROP, set->pixels))
+    {
+      *status = cnn_cli_fail_printf (CNN_EXIT_FAILURE, "%s: out of memory resizing the image", path);
+      return NULL;
+    }
+  set->labels[0] = 0;
+  return g_steal_pointer (&set);
 }
 
 /* figure top-patches: what excites each channel of a layer most */
@@ -171,8 +181,8 @@ cnn_figure_top_patches (int argc, char **argv)
   if (k < 1 || k > 64 || channels < 1 || channels > 1024 || images < 1)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--k must be from 1 to 64, --channels from 1 to 1024, "
                                 "--images at least 1");
-  g_auto (Probe) p = { 0 };
-  if (!probe_load (&m, layer, TRUE, &p, &status))
+  g_auto (CnnFigureProbe) p = { 0 };
+  if (!cnn_figure_probe_load (&m, layer, TRUE, TRUE, &p, &status))
     return status;
   CnnNetwork *net = p.net;
   const CnnImageSet *set = p.set;
@@ -232,8 +242,8 @@ cnn_figure_activations (int argc, char **argv)
   gboolean shared = FALSE;
   if (scale && !(shared = strcmp (scale, "shared") == 0) && strcmp (scale, "map") != 0)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--scale takes map or shared, not “%s”", scale);
-  g_auto (Probe) p = { 0 };
-  if (!probe_load (&m, layer, TRUE, &p, &status))
+  g_auto (CnnFigureProbe) p = { 0 };
+  if (!cnn_figure_probe_load (&m, layer, TRUE, TRUE, &p, &status))
     return status;
   CnnNetwork *net = p.net;
   const CnnImageSet *set = p.set;
@@ -244,17 +254,8 @@ cnn_figure_activations (int argc, char **argv)
   g_autoptr (CnnImageSet) from_file = NULL;
   if (input)
     {
-      /* the file as the data set's images were made: resized with the
-       * checkpoint's fit, gray or color as the model takes */
-      g_autoptr (GError) error = NULL;
-      g_autoptr (CnnImage) img = cnn_image_load (input, &error);
-      if (img == NULL)
-        return cnn_cli_fail (error);
-      from_file = cnn_image_set_new (1, in.c, in.h, in.w);
-      if (!cnn_image_resize (img, in.c, in.h, in.w, p.ckpt ? p.ckpt->meta.fit : CNN_FIT_CROP,
-                             from_file->pixels))
-        return cnn_cli_fail_printf (CNN_EXIT_FAILURE, "%s: out of memory resizing the image", input);
-      from_file->labels[0] = 0;
+      if ((from_file = cnn_figure_probe_image_file (&p, input, &status)) == NULL)
+        return status;
       set = from_file;
       image = 0;
     }
@@ -400,8 +401,8 @@ cnn_figure_feature_vis (int argc, char **argv)
   if (channels < 1 || channels > 256 || columns < 1 || columns > 64 || !vis_config_ok (&config, vis_seed))
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "a --channels, --columns, --steps, --step-size, --l2, "
                                 "--blur-every, --jitter or --noise-seed value is out of range");
-  g_auto (Probe) p = { 0 };
-  if (!probe_load (&m, layer, FALSE, &p, &status))
+  g_auto (CnnFigureProbe) p = { 0 };
+  if (!cnn_figure_probe_load (&m, layer, TRUE, FALSE, &p, &status))
     return status;
   CnnNetwork *net = p.net;
   const char *name = p.name;

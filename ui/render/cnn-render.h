@@ -6,6 +6,7 @@
 #include "cnn-colormap.h"
 #include "cnn-error.h"
 #include "cnn-panel-curves.h"
+#include "cnn-panel-explain.h"
 #include "cnn-panel-filters.h"
 #include "cnn-panel-image-strip.h"
 #include "cnn-panel-samples.h"
