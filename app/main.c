@@ -20,6 +20,7 @@ static const struct
   { "figure", cnn_cli_figure, "a panel as PNG, SVG or PDF: data samples, standardization" },
   { "export", cnn_cli_export, "a checkpoint as an ONNX model" },
   { "predict", cnn_cli_predict, "a model's outputs for inputs (.npy) or an image" },
+  { "explain", cnn_cli_explain, "which pixels matter: saliency, occlusion, LIME, Grad-CAM" },
 };
 
 static void

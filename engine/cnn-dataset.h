@@ -137,6 +137,9 @@ void           cnn_normalizer_gather (const CnnNormalizer *nz, const CnnImageSet
 /* x (count, c, h, w) in byte units (augmented images) standardized in place,
  * the same way cnn_normalizer_gather does bytes. */
 void           cnn_normalizer_apply  (const CnnNormalizer *nz, float *x, int count);
+/* What black (byte 0) and white (255) become, per pixel: lo and hi (c, h, w),
+ * the range a standardized input can take. */
+void           cnn_normalizer_bounds (const CnnNormalizer *nz, float *lo, float *hi);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnnDataset, cnn_dataset_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnnImageSet, cnn_image_set_free)

@@ -22,3 +22,6 @@
 #include "cnn-receptive.h"
 #include "cnn-top-patches.h"
 #include "cnn-feature-vis.h"
+#include "cnn-npy.h"
+#include "cnn-explain.h"
+#include "cnn-lime.h"

@@ -13,6 +13,32 @@ cnn_feature_vis_config_init (CnnFeatureVisConfig *config)
                                     .jitter = 1, .seed = 0 };
 }
 
+void
+cnn_class_vis_config_init (CnnFeatureVisConfig *config)
+{
+  *config = (CnnFeatureVisConfig) { .steps = 300, .lr = 0.05, .l2 = 0.05, .blur_every = 2,
+                                    .jitter = 1, .coarse = 16, .seed = 0 };
+}
+
+void
+cnn_feature_vis_mean_image (const CnnNormalizer *nz, const CnnImageSet *set, int n, float *dst)
+{
+  const size_t chw = (size_t) set->c * set->h * set->w;
+  n = CLAMP (n, 0, set->n);
+  g_autofree double *sum = g_new0 (double, chw);
+  for (int i = 0; i < n; i++)
+    {
+      const guint8 *img = set->pixels + (size_t) i * chw;   /* (c, h, w) */
+      for (size_t j = 0; j < chw; j++)
+        sum[j] += img[j];
+    }
+  for (size_t j = 0; j < chw; j++)
+    dst[j] = n > 0 ? (float) (sum[j] / n) : 0.0f;
+  /* standardizing is affine: the mean of standardized images is the
+   * standardized mean */
+  cnn_normalizer_apply (nz, dst, 1);
+}
+
 /* the mean of `channel` in a layer's output of one image */
 static double
 mean_of (const float *out, CnnShape s, int channel)
@@ -77,9 +103,10 @@ cnn_feature_vis (CnnNetwork *net, int layer, int channel, const CnnFeatureVisCon
   const size_t n = cnn_shape_size (in), plane = (size_t) out.h * out.w;
   CnnRng rng;
   cnn_rng_init (&rng, config->seed, 0xfea7);
-  /* gray noise: small around 0, the middle of a standardized input */
+  /* gray noise: small around the prior, else around 0, the middle of a
+   * standardized input */
   for (size_t i = 0; i < n; i++)
-    x[i] = (float) (0.1 * cnn_rng_normal (&rng));
+    x[i] = (float) ((config->prior ? config->prior[i] : 0.0) + 0.1 * cnn_rng_normal (&rng));
 
   g_autofree float *shifted = g_new (float, n);      /* (C, H, W) */
   g_autofree float *grad = g_new (float, n);
@@ -102,6 +129,9 @@ cnn_feature_vis (CnnNetwork *net, int layer, int channel, const CnnFeatureVisCon
                                   channel);
       cnn_network_backward (net, layer, dout, grad, NULL, NULL);
       roll (grad, unshifted, in, -dy, -dx);
+      int passes = config->coarse * (config->steps - step) / MAX (config->steps, 1);
+      for (int b = 0; b < passes; b++)
+        blur (unshifted, tmp, in);
       /* a step of fixed length whatever the gradient's scale */
       double ss = 0.0;
       for (size_t i = 0; i < n; i++)
@@ -109,9 +139,15 @@ cnn_feature_vis (CnnNetwork *net, int layer, int channel, const CnnFeatureVisCon
       double rms = sqrt (ss / n);
       float k = rms > 0.0 ? (float) (config->lr / rms) : 0.0f;
       for (size_t i = 0; i < n; i++)
-        x[i] = (x[i] + k * unshifted[i]) * (float) (1.0 - config->l2);
+        {
+          float base = config->prior ? config->prior[i] : 0.0f;
+          x[i] = base + (x[i] + k * unshifted[i] - base) * (float) (1.0 - config->l2);
+        }
       if (config->blur_every > 0 && step % config->blur_every == 0)
         blur (x, tmp, in);
+      if (config->lo && config->hi)
+        for (size_t i = 0; i < n; i++)
+          x[i] = CLAMP (x[i], config->lo[i], config->hi[i]);
       if (callback && !callback (step, objective, x, user_data))
         break;
     }

@@ -470,3 +470,10 @@ cnn_network_backward (CnnNetwork *net, int from, const float *dfrom, float *dx,
         }
     }
 }
+
+const float *
+cnn_network_get_output_grad (const CnnNetwork *net, int index)
+{
+  g_return_val_if_fail (index >= 0 && index < net->n_layers, NULL);
+  return net->douts[grad_owner (net, index)].buf;
+}

@@ -71,6 +71,11 @@ const float *cnn_network_get_output  (const CnnNetwork *net, int index);
  * written there. */
 void        cnn_network_backward     (CnnNetwork *net, int from, const float *dfrom,
                                       float *dx, CnnRng *rng, CnnPool *pool);
+/* The gradient of layer `index`'s output (N, out_shape) from the last
+ * backward, valid until the next one. Only meaningful when `index` lies on
+ * a path to that backward's `from` (Grad-CAM reads it); NULL when no
+ * backward has written it yet. */
+const float *cnn_network_get_output_grad (const CnnNetwork *net, int index);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnnNetwork, cnn_network_free)
 

@@ -169,3 +169,17 @@ cnn_normalizer_apply (const CnnNormalizer *nz, float *x, int count)
         v[j] = (v[j] - mean[j]) * scale[j];
     }
 }
+
+void
+cnn_normalizer_bounds (const CnnNormalizer *nz, float *lo, float *hi)
+{
+  g_return_if_fail (nz != NULL && lo != NULL && hi != NULL);
+  gsize chw = (gsize) nz->c * nz->h * nz->w;
+  for (gsize j = 0; j < chw; j++)
+    {
+      lo[j] = 0.0f;
+      hi[j] = 255.0f;
+    }
+  cnn_normalizer_apply (nz, lo, 1);
+  cnn_normalizer_apply (nz, hi, 1);
+}

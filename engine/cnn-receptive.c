@@ -1,5 +1,7 @@
 #include "cnn-receptive.h"
 
+#include <math.h>
+
 #include "cnn-layer.h"
 
 /* One axis of a window of k with stride s and padding p before. */
@@ -66,4 +68,15 @@ cnn_receptive_field_format (const CnnReceptiveField *f)
   if (f->jump_h == f->jump_w)
     return g_strdup_printf ("%d×%d /%d", f->size_h, f->size_w, f->jump_h);
   return g_strdup_printf ("%d×%d /%d,%d", f->size_h, f->size_w, f->jump_h, f->jump_w);
+}
+
+void
+cnn_receptive_field_box (const CnnReceptiveField *f, int y, int x, int *y0, int *x0, int *h, int *w)
+{
+  /* center ± (size - 1)/2; sizes from odd kernels are odd, even ones
+   * (2×2 pools) have a center between pixels, which the floor handles */
+  *y0 = (int) floor (f->start_h + y * f->jump_h - (f->size_h - 1) / 2.0 + 1e-9);
+  *x0 = (int) floor (f->start_w + x * f->jump_w - (f->size_w - 1) / 2.0 + 1e-9);
+  *h = f->size_h;
+  *w = f->size_w;
 }

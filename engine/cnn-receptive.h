@@ -30,6 +30,11 @@ typedef struct
  * global pooling) sees its input's whole grid. The center of unit (y, x)
  * is start + y·jump. */
 CnnReceptiveField *cnn_network_receptive_fields (const CnnNetwork *net);
+/* The field of unit (y, x) as a box in input pixels: rows [*y0, *y0 + *h),
+ * columns [*x0, *x0 + *w); it may reach past the image where the network
+ * padded. */
+void               cnn_receptive_field_box      (const CnnReceptiveField *field, int y, int x,
+                                                 int *y0, int *x0, int *h, int *w);
 /* "16×16 /4": size, then the jump (both axes when they differ: "9×5 /2,1") */
 char              *cnn_receptive_field_format   (const CnnReceptiveField *field);
 

@@ -115,13 +115,7 @@ void
 cnn_top_patches_box (const CnnTopPatches *tp, const CnnTopPatch *p, int *y0, int *x0, int *h,
                      int *w)
 {
-  const CnnReceptiveField *f = &tp->field;
-  /* center ± (size - 1)/2; sizes from odd kernels are odd, even ones
-   * (2×2 pools) have a center between pixels, which the floor handles */
-  *y0 = (int) floor (f->start_h + p->y * f->jump_h - (f->size_h - 1) / 2.0 + 1e-9);
-  *x0 = (int) floor (f->start_w + p->x * f->jump_w - (f->size_w - 1) / 2.0 + 1e-9);
-  *h = f->size_h;
-  *w = f->size_w;
+  cnn_receptive_field_box (&tp->field, p->y, p->x, y0, x0, h, w);
 }
 
 void

@@ -13,6 +13,7 @@ packages=(
   dataset-fashion-mnist
   libcairo2-dev libpango1.0-dev libpng-dev fonts-dejavu-core
   libgtk-4-dev libadwaita-1-dev libglib2.0-bin
+  libvlfeat-dev
 )
 if [[ "${CONVSCOPE_TEST_PACKAGES:-0}" == 1 ]]; then
   # the sanitizer build of the test suite

@@ -17,11 +17,14 @@ struct _CnnPanelPage
   CnnFiltersData *filters;
   CnnFilterScale  scale;
   CnnSummaryData *summary;
+  CnnFieldsData  *fields;
+  gboolean        show_fields;      /* the model page shows receptive fields */
   const CnnDataset *dataset;        /* borrowed; see cnn_panel_page_show_dataset */
   int            *sample_idx;       /* (n_classes, SAMPLES_PER_CLASS) */
   char           *sample_title;
   guint64         sample_seed;
   GtkWidget      *scale_dropdown;
+  GtkWidget      *fields_dropdown;
 };
 
 G_DEFINE_FINAL_TYPE (CnnPanelPage, cnn_panel_page, GTK_TYPE_WIDGET)
@@ -69,6 +72,11 @@ draw (cairo_t *cr, double width, double height, const CnnRenderStyle *style, gpo
         }
       break;
     case CNN_PANEL_SUMMARY:
+      if (self->show_fields && self->fields)
+        {
+          cnn_panel_fields_draw (self->fields, style, cr, width, height);
+          return;
+        }
       if (self->summary)
         {
           cnn_panel_summary_draw (self->summary, style, cr, width, height);
@@ -96,6 +104,8 @@ natural_size (const CnnRenderStyle *style, double *width, double *height, gpoint
   CnnPanelPage *self = data;
   if (self->kind == CNN_PANEL_FILTERS && self->filters)
     cnn_panel_filters_natural_size (self->filters, style, width, height);
+  else if (self->kind == CNN_PANEL_SUMMARY && self->show_fields && self->fields)
+    cnn_panel_fields_natural_size (self->fields, style, width, height);
   else if (self->kind == CNN_PANEL_SUMMARY && self->summary)
     cnn_panel_summary_natural_size (self->summary, style, width, height);
   else if (self->kind == CNN_PANEL_SAMPLES && self->dataset && self->sample_idx)
@@ -115,12 +125,27 @@ export_name (CnnPanelKind kind)
 }
 
 static void
+on_model_view_changed (GtkDropDown *dropdown, GParamSpec *pspec, CnnPanelPage *self)
+{
+  self->show_fields = gtk_drop_down_get_selected (dropdown) == 1;
+  gtk_widget_queue_draw (GTK_WIDGET (self->view));
+}
+
+void
+cnn_panel_page_set_show_fields (CnnPanelPage *self, gboolean show)
+{
+  g_return_if_fail (CNN_IS_PANEL_PAGE (self));
+  if (self->fields_dropdown)
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->fields_dropdown), show ? 1 : 0);
+}
+
+static void
 export_activated (GtkWidget *widget, const char *action, GVariant *param)
 {
   CnnPanelPage *self = CNN_PANEL_PAGE (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
   cnn_export_dialog_show (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->view,
-                          export_name (self->kind), NULL, NULL, cnn_window_export_done,
+                          self->show_fields ? "receptive-fields" : export_name (self->kind), NULL, NULL, cnn_window_export_done,
                           root);
 }
 
@@ -149,6 +174,7 @@ cnn_panel_page_dispose (GObject *object)
   self->view = NULL;
   g_clear_pointer (&self->filters, cnn_filters_data_free);
   g_clear_pointer (&self->summary, cnn_summary_data_free);
+  g_clear_pointer (&self->fields, cnn_fields_data_free);
   g_clear_pointer (&self->sample_idx, g_free);
   g_clear_pointer (&self->sample_title, g_free);
   self->dataset = NULL;
@@ -195,6 +221,16 @@ cnn_panel_page_new (CnnPanelKind kind)
                         self);
       gtk_box_append (GTK_BOX (self->controls), self->scale_dropdown);
     }
+  else if (kind == CNN_PANEL_SUMMARY)
+    {
+      const char *const views[] = { "Layers", "Receptive fields", NULL };
+      GtkWidget *dropdown = self->fields_dropdown = gtk_drop_down_new_from_strings (views);
+      gtk_widget_set_tooltip_text (dropdown,
+                                   "The layers as a table, or how much of the input a unit of "
+                                   "each layer sees");
+      g_signal_connect (dropdown, "notify::selected", G_CALLBACK (on_model_view_changed), self);
+      gtk_box_append (GTK_BOX (self->controls), dropdown);
+    }
   else if (kind == CNN_PANEL_SAMPLES)
     {
       GtkWidget *shuffle = gtk_button_new_from_icon_name ("media-playlist-shuffle-symbolic");
@@ -237,8 +273,12 @@ cnn_panel_page_show_network (CnnPanelPage *self, const CnnNetwork *net)
   else if (self->kind == CNN_PANEL_SUMMARY)
     {
       g_clear_pointer (&self->summary, cnn_summary_data_free);
+      g_clear_pointer (&self->fields, cnn_fields_data_free);
       if (net)
-        self->summary = cnn_summary_data_new (net);
+        {
+          self->summary = cnn_summary_data_new (net);
+          self->fields = cnn_fields_data_new (net, "the model");
+        }
     }
   gtk_widget_queue_draw (GTK_WIDGET (self->view));
 }

@@ -33,6 +33,9 @@ void           cnn_panel_page_show_dataset (CnnPanelPage *page, const CnnDataset
 /* Filters: each filter scaled to itself, or one scale for all. */
 void           cnn_panel_page_set_filter_scale (CnnPanelPage *page, CnnFilterScale scale);
 
+/* Summary: the receptive field chart instead of the table. */
+void           cnn_panel_page_set_show_fields (CnnPanelPage *page, gboolean show);
+
 /* Exports the figure (the dialog's work, without the dialog). */
 gboolean       cnn_panel_page_export (CnnPanelPage *page, const char *path, double dpi,
                                       CnnRenderStyleId style, GError **error);

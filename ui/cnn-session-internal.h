@@ -61,6 +61,7 @@ struct _CnnSession
   gboolean    progress_valid;
   CnnWeights *weights;
   guint       weights_serial;
+  guint       weights_version;   /* counts ::weights-changed */
   CnnNetwork *view;               /* the panels' network */
   CnnNetwork *net;                /* the model between runs */
   CnnNormalizer *nz;

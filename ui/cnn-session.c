@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <gio/gio.h>
+
 #include "cnn-session-internal.h"
 
 G_DEFINE_TYPE (CnnSession, cnn_session, G_TYPE_OBJECT)
@@ -164,6 +166,7 @@ cnn_session_dispatch (gpointer data)
       cnn_weights_unref (self->weights);
       self->weights = w;
       copy_weights_into (self->view, w);
+      self->weights_version++;
       g_signal_emit (self, signals[SIG_WEIGHTS_CHANGED], 0);
     }
   if (steps || epochs || ready)
@@ -398,6 +401,27 @@ cnn_session_get_network (CnnSession *self)
   return self->view;
 }
 
+CnnNetwork *
+cnn_session_dup_network (CnnSession *self)
+{
+  if (self->view == NULL)
+    return NULL;
+  g_autoptr (GError) error = NULL;
+  CnnNetwork *copy = cnn_network_new (cnn_network_get_spec (self->view), "session",
+                                      cnn_network_get_input_shape (self->view),
+                                      cnn_network_get_n_classes (self->view), &error);
+  /* the spec built the view already */
+  g_assert_no_error (error);
+  copy_weights_into (copy, self->weights);
+  return copy;
+}
+
+guint
+cnn_session_get_weights_serial (CnnSession *self)
+{
+  return self->weights_version;
+}
+
 const CnnDataset *
 cnn_session_get_dataset (CnnSession *self)
 {
@@ -483,6 +507,81 @@ parse_optimizer (const char *text, CnnOptimizerConfig *cfg)
     }
 }
 
+/* An opened checkpoint's data set, loaded in the background so the panels
+ * can show its images before any run. */
+typedef struct
+{
+  GWeakRef       session;   /* closing the window does not wait for the load */
+  char          *data, *key;
+  CnnDataOptions opts;
+} DataLoad;
+
+static void
+data_load_free (gpointer data)
+{
+  DataLoad *d = data;
+  g_weak_ref_clear (&d->session);
+  g_free (d->data);
+  g_free (d->key);
+  g_free (d);
+}
+
+static void
+data_load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  DataLoad *d = task_data;
+  GError *error = NULL;
+  CnnDataset *ds = cnn_dataset_load_with (d->data, &d->opts, &error);
+  if (ds)
+    g_task_return_pointer (task, ds, (GDestroyNotify) cnn_dataset_free);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+data_load_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  DataLoad *d = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GError) error = NULL;
+  CnnDataset *ds = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr (CnnSession) self = g_weak_ref_get (&d->session);
+  if (self == NULL)
+    {
+      if (ds)
+        cnn_dataset_free (ds);
+      return;
+    }
+  /* still wanted: no run took over and the same model is open */
+  g_autofree char *key = self->settings ? make_data_key (self->settings->data, self->settings->seed)
+                                        : NULL;
+  gboolean wanted = ds && self->dataset == NULL && !cnn_session_is_busy (self)
+                    && g_strcmp0 (d->key, key) == 0;
+  if (!wanted)
+    {
+      if (ds)
+        cnn_dataset_free (ds);
+      return;
+    }
+  self->dataset = ds;
+  self->data_key = g_strdup (d->key);
+  g_signal_emit (self, signals[SIG_MODEL_CHANGED], 0);
+}
+
+static void
+load_data_in_background (CnnSession *self, const CnnDataOptions *opts)
+{
+  DataLoad *d = g_new0 (DataLoad, 1);
+  g_weak_ref_init (&d->session, self);
+  d->data = g_strdup (self->settings->data);
+  d->key = make_data_key (self->settings->data, self->settings->seed);
+  d->opts = *opts;
+  d->opts.seed = self->settings->seed;
+  GTask *task = g_task_new (NULL, NULL, data_load_done, NULL);
+  g_task_set_task_data (task, d, data_load_free);
+  g_task_run_in_thread (task, data_load_thread);
+  g_object_unref (task);
+}
+
 gboolean
 cnn_session_open (CnnSession *self, const char *path, GError **error)
 {
@@ -535,7 +634,10 @@ cnn_session_open (CnnSession *self, const char *path, GError **error)
     }
   self->epochs_before = self->epochs_done = ckpt->meta.epochs_done;
   reset_mirrors (self);
+  if (self->dataset == NULL && s->data)
+    load_data_in_background (self, &opts);
   g_signal_emit (self, signals[SIG_MODEL_CHANGED], 0);
+  self->weights_version++;
   g_signal_emit (self, signals[SIG_WEIGHTS_CHANGED], 0);
   g_signal_emit (self, signals[SIG_METRICS_CHANGED], 0);
   return TRUE;

@@ -1,7 +1,9 @@
 /* cnn-window-private.h: the window's parts, for its pages and its tests. */
 #pragma once
 
+#include "cnn-activations-page.h"
 #include "cnn-curves-page.h"
+#include "cnn-features-page.h"
 #include "cnn-panel-page.h"
 #include "cnn-sidebar.h"
 #include "cnn-window.h"
@@ -11,6 +13,10 @@ G_BEGIN_DECLS
 CnnSidebar    *cnn_window_get_sidebar      (CnnWindow *window);
 CnnCurvesPage *cnn_window_get_curves_page  (CnnWindow *window);
 CnnPanelPage  *cnn_window_get_panel_page   (CnnWindow *window, CnnPanelKind kind);
+CnnActivationsPage *cnn_window_get_activations_page (CnnWindow *window);
+CnnFeaturesPage *cnn_window_get_features_page (CnnWindow *window);
+/* A toast for the user (pages report their errors through it). */
+void           cnn_window_show_message     (CnnWindow *window, const char *message);
 /* The status line above the panels ("Epoch 2/5 · …"). */
 const char    *cnn_window_get_status_text  (CnnWindow *window);
 /* The last message shown as a toast (tests). */

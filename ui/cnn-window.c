@@ -32,6 +32,9 @@ struct _CnnWindow
   CnnSession      *session;
   CnnCurvesPage   *curves;
   CnnPanelPage    *filters, *summary, *samples;
+  CnnPinnedInput  *pinned;       /* the input the activations (and explanations) show */
+  CnnActivationsPage *activations;
+  CnnFeaturesPage *features;
   GSettings       *gsettings;
   gboolean         projector;
   guint            curve_serial;
@@ -314,6 +317,12 @@ export_activated (GtkWidget *widget, const char *action, GVariant *param)
 }
 
 void
+cnn_window_show_message (CnnWindow *self, const char *message)
+{
+  show_message (self, message);
+}
+
+void
 cnn_window_export_done (const char *path, const GError *error, gpointer data)
 {
   if (!CNN_IS_WINDOW (data))
@@ -482,6 +491,8 @@ update_style (CnnWindow *self)
   cnn_figure_view_set_style (cnn_panel_page_get_view (self->filters), id);
   cnn_figure_view_set_style (cnn_panel_page_get_view (self->summary), id);
   cnn_figure_view_set_style (cnn_panel_page_get_view (self->samples), id);
+  cnn_figure_view_set_style (cnn_activations_page_get_view (self->activations), id);
+  cnn_figure_view_set_style (cnn_features_page_get_view (self->features), id);
   /* the run list's color dots follow the curves' palette */
   gtk_widget_queue_draw (GTK_WIDGET (self->curves));
 }
@@ -571,6 +582,9 @@ cnn_window_dispose (GObject *object)
   /* the pages lived in the template's stack */
   self->curves = NULL;
   self->filters = self->summary = self->samples = NULL;
+  self->activations = NULL;
+  self->features = NULL;
+  g_clear_object (&self->pinned);
   g_clear_object (&self->session);
   g_clear_object (&self->gsettings);
   G_OBJECT_CLASS (cnn_window_parent_class)->dispose (object);
@@ -676,7 +690,8 @@ cnn_window_class_init (CnnWindowClass *klass)
                                        "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
                                        "win.save", NULL);
-  static const char *const pages[] = { "curves", "filters", "summary", "samples" };
+  static const char *const pages[] = { "curves", "filters", "summary", "samples", "activations",
+                                       "features" };
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
                                          "win.show-page", "s", pages[i]);
@@ -702,6 +717,7 @@ cnn_window_init (CnnWindow *self)
       g_object_set_data (G_OBJECT (theme), "convscope-icons", GINT_TO_POINTER (1));
     }
 
+  self->session = cnn_session_new ();
   self->curves = CNN_CURVES_PAGE (cnn_curves_page_new ());
   self->filters = CNN_PANEL_PAGE (cnn_panel_page_new (CNN_PANEL_FILTERS));
   self->summary = CNN_PANEL_PAGE (cnn_panel_page_new (CNN_PANEL_SUMMARY));
@@ -714,8 +730,15 @@ cnn_window_init (CnnWindow *self)
             "view-list-symbolic");
   add_page (self, GTK_WIDGET (self->samples), "samples", "Data",
             "image-x-generic-symbolic");
+  self->pinned = cnn_pinned_input_new (self->session);
+  self->activations = CNN_ACTIVATIONS_PAGE (cnn_activations_page_new (self->session,
+                                                                       self->pinned));
+  add_page (self, GTK_WIDGET (self->activations), "activations", "Activations",
+            "edit-find-symbolic");
+  self->features = CNN_FEATURES_PAGE (cnn_features_page_new (self->session));
+  add_page (self, GTK_WIDGET (self->features), "features", "Features",
+            "view-app-grid-symbolic");
 
-  self->session = cnn_session_new ();
   g_signal_connect (self->session, "notify::state", G_CALLBACK (on_state), self);
   g_signal_connect (self->session, "metrics-changed", G_CALLBACK (on_metrics), self);
   g_signal_connect (self->session, "weights-changed", G_CALLBACK (on_weights), self);
@@ -771,6 +794,18 @@ CnnCurvesPage *
 cnn_window_get_curves_page (CnnWindow *self)
 {
   return self->curves;
+}
+
+CnnActivationsPage *
+cnn_window_get_activations_page (CnnWindow *self)
+{
+  return self->activations;
+}
+
+CnnFeaturesPage *
+cnn_window_get_features_page (CnnWindow *self)
+{
+  return self->features;
 }
 
 CnnPanelPage *

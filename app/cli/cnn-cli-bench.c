@@ -224,7 +224,7 @@ cnn_cli_bench (int argc, char **argv)
   g_autofree char *input_size = NULL, *fit = NULL, *top_layer = NULL;
   int batch = 128, threads = 0, windows = 7, classes = 10, channels = 0;
   double window_s = 1.5;
-  gboolean json = FALSE;
+  gboolean json = FALSE, explain = FALSE;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model, "preset, spec file or checkpoint (default: cnn2, cnn1, lenet, vgg-mini)", "M" },
     { "data", 'd', 0, G_OPTION_ARG_STRING, &data, "images to draw batches from (default: fashion-mnist if installed, else synthetic)", "D" },
@@ -239,6 +239,7 @@ cnn_cli_bench (int argc, char **argv)
     { "window-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &window_s, "length of one window (default 1.5)", "S" },
     { "augment", 0, 0, G_OPTION_ARG_STRING, &augment, "also measure training with this augmentation (as train --augment) and the ratio", "SPEC" },
     { "top-patches", 0, 0, G_OPTION_ARG_STRING, &top_layer, "instead: time the top-activating images of every channel of this layer over 10,000 images", "LAYER" },
+    { "explain", 0, 0, G_OPTION_ARG_NONE, &explain, "instead: time saliency, occlusion (patch 4, stride 1), LIME (1000 samples) and Grad-CAM on one image", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print one JSON object per model", NULL },
     { NULL }
   };
@@ -301,7 +302,7 @@ cnn_cli_bench (int argc, char **argv)
   g_autofree char *aug_text = cnn_augment_describe (aug);
   if (!json && augmenting)
     printf ("augmentation: %s\n", aug_text);
-  if (!json && !top_layer)
+  if (!json && !top_layer && !explain)
     printf ("%-14s %6s %7s %12s %12s %9s%s\n", "model", "batch", "threads", "train img/s", "infer img/s",
             "peak MiB", augmenting ? " augmented/s  ratio" : "");
   for (int m = 0; models[m]; m++)
@@ -332,6 +333,14 @@ cnn_cli_bench (int argc, char **argv)
       if (in.c != set->c || in.h != set->h || in.w != set->w)
         return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s takes %d×%d×%d inputs; give --input-shape",
                                     models[m], in.c, in.h, in.w);
+      if (explain)
+        {
+          int st = cnn_cli_bench_explain (use, models[m], ds && ds->test ? ds->test : set,
+                                          ckpt ? ckpt->normalizer : nz, pool, json);
+          if (st != CNN_EXIT_OK)
+            return st;
+          continue;
+        }
       if (top_layer)
         {
           /* the test images when there are (they stand in for a validation set) */

@@ -70,24 +70,10 @@ last_conv_layer (const CnnNetwork *net)
   return found;
 }
 
-/* What the looking-inside figures share: the model of --model, one of its
- * layers (by --layer, else the last conv2d) and, when asked, the images
- * to probe it with: the test split (else training) of the data set the
- * checkpoint was trained on, else of --data, standardized as in training. */
-typedef struct
-{
-  CnnCheckpoint     *ckpt;     /* NULL for a preset or spec file */
-  CnnNetwork        *net;      /* the checkpoint's, or owned */
-  char              *name;
-  int                layer;
-  CnnDataset        *ds;       /* NULL unless asked for */
-  const CnnImageSet *set;
-  const CnnNormalizer *nz;     /* the checkpoint's, or `fitted` */
-  CnnNormalizer     *fitted;   /* pixels to [0, 1] for a fresh preset */
-} Probe;
+/* What the looking-inside figures share (cnn-cli-figure-private.h). */
 
-static void
-probe_clear (Probe *p)
+void
+cnn_figure_probe_clear (CnnFigureProbe *p)
 {
   if (p->ckpt)
     cnn_checkpoint_free (p->ckpt);
@@ -100,16 +86,17 @@ probe_clear (Probe *p)
     cnn_normalizer_free (p->fitted);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Probe, probe_clear)
-
-static gboolean
-probe_load (const ModelOptions *m, const char *layer, gboolean with_data, Probe *p, int *status)
+gboolean
+cnn_figure_probe_load (const ModelOptions *m, const char *layer, gboolean need_layer, gboolean with_data,
+                       CnnFigureProbe *p, int *status)
 {
   p->net = cnn_figure_load_model (m, &p->ckpt, &p->name, status);
   if (p->net == NULL)
     return FALSE;
-  p->layer = layer ? cnn_network_find_layer (p->net, layer) : last_conv_layer (p->net);
-  if (p->layer < 0)
+  p->layer = -1;
+  if (layer || need_layer)
+    p->layer = layer ? cnn_network_find_layer (p->net, layer) : last_conv_layer (p->net);
+  if ((layer || need_layer) && p->layer < 0)
     {
       *status = cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, layer ? "%s has no layer “%s”" : "%s has no conv2d layer",
                                      p->name, layer);
@@ -138,6 +125,29 @@ probe_load (const ModelOptions *m, const char *layer, gboolean with_data, Probe 
   else
     p->nz = p->fitted = cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, p->set, NULL, 0);
   return TRUE;
+}
+
+CnnImageSet *
+cnn_figure_probe_image_file (const CnnFigureProbe *p, const char *path, int *status)
+{
+  /* the file as the data set's images were made: resized with the
+   * checkpoint's fit, gray or color as the model takes */
+  CnnShape in = cnn_network_get_input_shape (p->net);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnImage) img = cnn_image_load (path, &error);
+  if (img == NULL)
+    {
+      *status = cnn_cli_fail (error);
+      return NULL;
+    }
+  g_autoptr (CnnImageSet) set = cnn_image_set_new (1, in.c, in.h, in.w);
+  if (!cnn_image_resize (img, in.c, in.h, in.w, p->ckpt ? p->ckpt->meta.fit : CNN_FIT_CROP, set->pixels))
+    {
+      *status = cnn_cli_fail_printf (CNN_EXIT_FAILURE, "%s: out of memory resizing the image", path);
+      return NULL;
+    }
+  set->labels[0] = 0;
+  return g_steal_pointer (&set);
 }
 
 /* figure top-patches: what excites each channel of a layer most */
@@ -171,8 +181,8 @@ cnn_figure_top_patches (int argc, char **argv)
   if (k < 1 || k > 64 || channels < 1 || channels > 1024 || images < 1)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--k must be from 1 to 64, --channels from 1 to 1024, "
                                 "--images at least 1");
-  g_auto (Probe) p = { 0 };
-  if (!probe_load (&m, layer, TRUE, &p, &status))
+  g_auto (CnnFigureProbe) p = { 0 };
+  if (!cnn_figure_probe_load (&m, layer, TRUE, TRUE, &p, &status))
     return status;
   CnnNetwork *net = p.net;
   const CnnImageSet *set = p.set;
@@ -232,8 +242,8 @@ cnn_figure_activations (int argc, char **argv)
   gboolean shared = FALSE;
   if (scale && !(shared = strcmp (scale, "shared") == 0) && strcmp (scale, "map") != 0)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--scale takes map or shared, not “%s”", scale);
-  g_auto (Probe) p = { 0 };
-  if (!probe_load (&m, layer, TRUE, &p, &status))
+  g_auto (CnnFigureProbe) p = { 0 };
+  if (!cnn_figure_probe_load (&m, layer, TRUE, TRUE, &p, &status))
     return status;
   CnnNetwork *net = p.net;
   const CnnImageSet *set = p.set;
@@ -244,17 +254,8 @@ cnn_figure_activations (int argc, char **argv)
   g_autoptr (CnnImageSet) from_file = NULL;
   if (input)
     {
-      /* the file as the data set's images were made: resized with the
-       * checkpoint's fit, gray or color as the model takes */
-      g_autoptr (GError) error = NULL;
-      g_autoptr (CnnImage) img = cnn_image_load (input, &error);
-      if (img == NULL)
-        return cnn_cli_fail (error);
-      from_file = cnn_image_set_new (1, in.c, in.h, in.w);
-      if (!cnn_image_resize (img, in.c, in.h, in.w, p.ckpt ? p.ckpt->meta.fit : CNN_FIT_CROP,
-                             from_file->pixels))
-        return cnn_cli_fail_printf (CNN_EXIT_FAILURE, "%s: out of memory resizing the image", input);
-      from_file->labels[0] = 0;
+      if ((from_file = cnn_figure_probe_image_file (&p, input, &status)) == NULL)
+        return status;
       set = from_file;
       image = 0;
     }
@@ -296,12 +297,43 @@ cnn_figure_activations (int argc, char **argv)
 /* figure feature-vis and class-vis: inputs synthesized by gradient ascent */
 
 #define VIS_ENTRIES(config, seed) \
-  { "steps", 0, 0, G_OPTION_ARG_INT, &(config).steps, "gradient steps (default 200)", "N" }, \
+  { "steps", 0, 0, G_OPTION_ARG_INT, &(config).steps, "gradient steps (default 200; class-vis 300)", "N" }, \
   { "step-size", 0, 0, G_OPTION_ARG_DOUBLE, &(config).lr, "length of a step (default 0.05)", "X" }, \
-  { "l2", 0, 0, G_OPTION_ARG_DOUBLE, &(config).l2, "decay per step (default 0.001)", "X" }, \
-  { "blur-every", 0, 0, G_OPTION_ARG_INT, &(config).blur_every, "blur every N steps, 0 never (default 4)", "N" }, \
+  { "l2", 0, 0, G_OPTION_ARG_DOUBLE, &(config).l2, "decay per step (default 0.001; class-vis 0.05, towards the mean image)", "X" }, \
+  { "blur-every", 0, 0, G_OPTION_ARG_INT, &(config).blur_every, "blur every N steps, 0 never (default 4; class-vis 2)", "N" }, \
   { "jitter", 0, 0, G_OPTION_ARG_INT, &(config).jitter, "random shift per step in pixels (default 1)", "N" }, \
+  { "coarse", 0, 0, G_OPTION_ARG_INT, &(config).coarse, "blurs of the gradient at first, fewer each step (default 0; class-vis 16)", "N" }, \
   { "noise-seed", 0, 0, G_OPTION_ARG_INT64, &(seed), "seed of the starting noise and the jitter (default 0)", "S" }
+
+/* Synthesized images stay within what black and white standardize to,
+ * when the model brings its normalizer (a checkpoint). */
+typedef struct
+{
+  float *lo, *hi;
+} VisBounds;
+
+static void
+vis_bounds_clear (VisBounds *b)
+{
+  g_free (b->lo);
+  g_free (b->hi);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VisBounds, vis_bounds_clear)
+
+static void
+vis_bounds_apply (VisBounds *b, const CnnNormalizer *nz, const CnnNetwork *net,
+                  CnnFeatureVisConfig *config)
+{
+  CnnShape in = cnn_network_get_input_shape (net);
+  if (nz == NULL || nz->c != in.c || nz->h != in.h || nz->w != in.w)
+    return;
+  b->lo = g_new (float, cnn_shape_size (in));
+  b->hi = g_new (float, cnn_shape_size (in));
+  cnn_normalizer_bounds (nz, b->lo, b->hi);
+  config->lo = b->lo;
+  config->hi = b->hi;
+}
 
 static gboolean
 vis_config_ok (CnnFeatureVisConfig *config, gint64 seed)
@@ -309,7 +341,7 @@ vis_config_ok (CnnFeatureVisConfig *config, gint64 seed)
   config->seed = (guint64) MAX (seed, 0);
   return seed >= 0 && config->steps >= 0 && config->steps <= 100000 && config->lr > 0 && config->lr < 100
          && config->l2 >= 0 && config->l2 < 1 && config->blur_every >= 0 && config->jitter >= 0
-         && config->jitter <= 64;
+         && config->jitter <= 64 && config->coarse >= 0 && config->coarse <= 64;
 }
 
 /* Synthesizes an input for each of the n first channels of `layer` and draws
@@ -329,15 +361,7 @@ synthesize_and_export (CnnNetwork *net, int layer, int n, const char *const *nam
     {
       float *x = pixels + (size_t) c * size;    /* (C, H, W) */
       double objective = cnn_feature_vis (net, layer, c, config, x, NULL, NULL);
-      /* each image to 0..255 on its own range: the pattern, not its scale */
-      float lo = x[0], hi = x[0];
-      for (size_t i = 1; i < size; i++)
-        {
-          lo = MIN (lo, x[i]);
-          hi = MAX (hi, x[i]);
-        }
-      for (size_t i = 0; i < size; i++)
-        x[i] = hi > lo ? 255.0f * (x[i] - lo) / (hi - lo) : 128.0f;
+      cnn_image_stretch_to_bytes (x, size, x);
       images[c] = x;
       captions[c] = names ? g_strdup_printf ("%s: %.2f", names[c], objective)
                           : g_strdup_printf ("%d: %.2f", c, objective);
@@ -377,8 +401,8 @@ cnn_figure_feature_vis (int argc, char **argv)
   if (channels < 1 || channels > 256 || columns < 1 || columns > 64 || !vis_config_ok (&config, vis_seed))
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "a --channels, --columns, --steps, --step-size, --l2, "
                                 "--blur-every, --jitter or --noise-seed value is out of range");
-  g_auto (Probe) p = { 0 };
-  if (!probe_load (&m, layer, FALSE, &p, &status))
+  g_auto (CnnFigureProbe) p = { 0 };
+  if (!cnn_figure_probe_load (&m, layer, TRUE, FALSE, &p, &status))
     return status;
   CnnNetwork *net = p.net;
   const char *name = p.name;
@@ -397,7 +421,7 @@ cnn_figure_class_vis (int argc, char **argv)
   g_auto (ModelOptions) m = { 0 };
   int columns = 5;
   CnnFeatureVisConfig config;
-  cnn_feature_vis_config_init (&config);
+  cnn_class_vis_config_init (&config);
   gint64 vis_seed = 0;
   GOptionEntry entries[] = {
     MODEL_ENTRIES (m),
@@ -426,6 +450,18 @@ cnn_figure_class_vis (int argc, char **argv)
     names = NULL;
   g_autofree char *title = g_strdup_printf ("%s: an input for each class's score (%d steps, L2 %g)", name,
                                             config.steps, config.l2);
+  g_auto (VisBounds) bounds = { 0 };
+  vis_bounds_apply (&bounds, ckpt ? ckpt->normalizer : NULL, net, &config);
+  /* the data's mean image as the prior, when the data set loads */
+  g_autofree float *prior = NULL;
+  g_autoptr (CnnDataset) ds = ckpt ? cnn_dataset_load (ckpt->meta.data, 0, NULL) : NULL;
+  CnnShape in = cnn_network_get_input_shape (net);
+  if (ds && ds->train->c == in.c && ds->train->h == in.h && ds->train->w == in.w)
+    {
+      prior = g_new (float, cnn_shape_size (in));
+      cnn_feature_vis_mean_image (ckpt->normalizer, ds->train, 10000, prior);
+      config.prior = prior;
+    }
   return synthesize_and_export (net, logits, K, (const char *const *) names, &config, columns, title, &o);
 }
 
@@ -463,20 +499,10 @@ cnn_figure_summary (int argc, char **argv)
 
 /* figure receptive-field: how the field grows layer by layer */
 
-typedef struct
-{
-  CnnBarChart chart;
-  const char *title;
-} FieldChart;
-
 static void
-draw_field_chart (cairo_t *cr, double width, double height, const CnnRenderStyle *style, gpointer data)
+draw_fields (cairo_t *cr, double width, double height, const CnnRenderStyle *style, gpointer data)
 {
-  const FieldChart *f = data;
-  CnnRect area = cnn_rect (0, 0, width, height);
-  area = cnn_rect_inset (&area, style->padding);
-  cnn_render_title (cr, style, f->title, &area);
-  cnn_render_bar_chart (&f->chart, style, cr, &area);
+  cnn_panel_fields_draw (data, style, cr, width, height);
 }
 
 int
@@ -495,24 +521,11 @@ cnn_figure_receptive_field (int argc, char **argv)
   if (net == NULL)
     return status;
   g_autoptr (CnnNetwork) owned = ckpt ? NULL : net;
-  const int n = cnn_network_get_n_layers (net);
-  g_autofree CnnReceptiveField *fields = cnn_network_receptive_fields (net);
-  g_autofree double *values = g_new (double, n);
-  g_auto (GStrv) labels = g_new0 (char *, n + 1);
-  for (int i = 0; i < n; i++)
-    {
-      g_autofree char *field = cnn_receptive_field_format (&fields[i]);
-      labels[i] = g_strdup_printf ("%s  %s", cnn_network_get_layer (net, i)->name, field);
-      /* the larger side: what a unit sees */
-      values[i] = MAX (fields[i].size_h, fields[i].size_w);
-    }
-  CnnShape in = cnn_network_get_input_shape (net);
-  g_autofree char *title = g_strdup_printf ("Receptive fields of %s on %d×%d inputs", name, in.h, in.w);
-  FieldChart f = {
-    .chart = { .n = n, .values = values, .labels = (const char *const *) labels,
-               .value_label = "receptive field (input pixels; after the slash: stride between units)",
-               .show_values = FALSE },
-    .title = cnn_figure_title (&o, title),
-  };
-  return cnn_figure_export (&o, 720, MAX (240, 60 + 22 * n), draw_field_chart, &f);
+  g_autoptr (CnnFieldsData) fields = cnn_fields_data_new (net, name);
+  char *title = g_strdup (cnn_figure_title (&o, fields->title));
+  g_free (fields->title);
+  fields->title = title;
+  double w, h;
+  cnn_panel_fields_natural_size (fields, o.render_style, &w, &h);
+  return cnn_figure_export (&o, w, h, draw_fields, fields);
 }

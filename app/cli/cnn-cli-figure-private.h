@@ -19,6 +19,7 @@ typedef struct
   int   dpi;
   const CnnRenderStyle *render_style;
   double width, height;   /* from --size; 0 until then */
+  gboolean out_optional;  /* set before parsing: --out may be missing (explain --npy) */
 } FigureOptions;
 
 void cnn_figure_options_clear (FigureOptions *o);
@@ -57,6 +58,31 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ModelOptions, cnn_figure_model_options_clear)
 
 CnnNetwork *cnn_figure_load_model (const ModelOptions *m, CnnCheckpoint **ckpt_out, char **name,
                                    int *status);
+
+/* What the figures that look inside a model share: the model of --model,
+ * one of its layers (by --layer, else the last conv2d, when asked for) and,
+ * when asked, the images to probe it with: the test split (else training)
+ * of the data set the checkpoint was trained on, else of --data,
+ * standardized as in training. */
+typedef struct
+{
+  CnnCheckpoint       *ckpt;     /* NULL for a preset or spec file */
+  CnnNetwork          *net;      /* the checkpoint's, or owned */
+  char                *name;
+  int                  layer;    /* -1 unless asked for */
+  CnnDataset          *ds;       /* NULL unless asked for */
+  const CnnImageSet   *set;
+  const CnnNormalizer *nz;       /* the checkpoint's, or `fitted`; NULL without data for a preset */
+  CnnNormalizer       *fitted;   /* pixels to [0, 1] for a fresh preset */
+} CnnFigureProbe;
+
+void     cnn_figure_probe_clear (CnnFigureProbe *p);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CnnFigureProbe, cnn_figure_probe_clear)
+gboolean cnn_figure_probe_load  (const ModelOptions *m, const char *layer, gboolean need_layer,
+                                 gboolean with_data, CnnFigureProbe *p, int *status);
+/* A PNG or JPEG file as one image of the model's input shape, resized as
+ * its training images were (the checkpoint's fit). */
+CnnImageSet *cnn_figure_probe_image_file (const CnnFigureProbe *p, const char *path, int *status);
 
 /* the panels of cnn-cli-figure-inside.c: what a model has learned */
 int cnn_figure_filters     (int argc, char **argv);

@@ -63,9 +63,9 @@ cnn_figure_parse (const char *summary, const GOptionEntry *panel_entries, Figure
   CnnRenderFormat format;
   if (o->render_style == NULL)
     *status = cnn_cli_fail (error);
-  else if (o->out == NULL)
+  else if (o->out == NULL && !o->out_optional)
     *status = cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s needs --out FIG.png|svg|pdf", g_get_prgname ());
-  else if (!cnn_render_format_from_path (o->out, &format, &error))
+  else if (o->out && !cnn_render_format_from_path (o->out, &format, &error))
     *status = cnn_cli_fail (error);
   else if (o->size && !parse_size (o->size, &o->width, &o->height))
     *status = cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT,

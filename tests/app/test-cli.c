@@ -3,6 +3,7 @@
 #include <glib.h>
 #include <math.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "cnn-test-images.h"
@@ -580,6 +581,117 @@ test_figure_panels (void)
   g_assert_false (g_file_test (x_png, G_FILE_TEST_EXISTS));
 }
 
+/* the shape of a .npy the command line wrote */
+static void
+npy_shape (const char *path, int ndim, const gint64 *shape)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnNpy) npy = cnn_npy_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (npy->ndim, ==, ndim);
+  for (int i = 0; i < ndim; i++)
+    g_assert_cmpint (npy->shape[i], ==, shape[i]);
+  for (gsize i = 0; i < npy->n; i++)
+    g_assert_true (isfinite (npy->data[i]));
+}
+
+static void
+test_explain (void)
+{
+  /* all four methods on a synthetic test image: a figure and four maps */
+  g_autofree char *png = g_build_filename (tmpdir, "explain.png", NULL);
+  g_autofree char *maps = g_build_filename (tmpdir, "maps.npy", NULL);
+  g_autofree char *all = g_strdup_printf ("explain all --model cnn2 --data synthetic --index 3 --samples 100 "
+                                          "--smoothgrad 4 --negative --threads 2 --out %s --npy %s", png, maps);
+  g_auto (Result) r = { 0 };
+  run (&r, all);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+  guint32 w, h;
+  png_size (png, &w, &h);
+  g_assert_cmpuint (w, >, 4 * 180);
+  g_assert_cmpuint (h, >, 180);
+  const char *methods[] = { "saliency", "occlusion", "lime", "gradcam" };
+  const gint64 one[3] = { 1, 28, 28 };
+  for (int k = 0; k < 4; k++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/maps-%s.npy", tmpdir, methods[k]);
+      npy_shape (path, 3, one);
+    }
+
+  /* a .npy of two images in, their saliency out, (2, H, W); the same seed
+   * gives the same LIME maps, byte for byte */
+  float x[2 * 784];
+  for (int i = 0; i < 2 * 784; i++)
+    x[i] = (float) ((i * 37) % 101) / 100.0f;
+  const gint64 in_shape[4] = { 2, 1, 28, 28 };
+  g_autofree char *xnpy = g_build_filename (tmpdir, "x.npy", NULL);
+  g_assert_true (cnn_npy_save (xnpy, x, 4, in_shape, NULL));
+  g_autofree char *sal = g_build_filename (tmpdir, "sal.npy", NULL);
+  g_autofree char *args = g_strdup_printf ("explain saliency --input %s --npy %s", xnpy, sal);
+  g_auto (Result) r2 = { 0 };
+  run (&r2, args);
+  g_assert_cmpint (r2.status, ==, 0);
+  const gint64 two[3] = { 2, 28, 28 };
+  npy_shape (sal, 3, two);
+  g_autofree char *lime[2] = { NULL, NULL };
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *out = g_strdup_printf ("%s/lime%d.npy", tmpdir, i);
+      g_autofree char *a = g_strdup_printf ("explain lime --input %s --seed 5 --samples 200 --threads 2 --npy %s",
+                                            xnpy, out);
+      g_auto (Result) r3 = { 0 };
+      run (&r3, a);
+      g_assert_cmpint (r3.status, ==, 0);
+      g_assert_true (g_file_get_contents (out, &lime[i], NULL, NULL));
+    }
+  g_assert_cmpstr (lime[0], ==, lime[1]);
+
+  /* a color PNG through the model's preprocessing, as SVG */
+  guint8 pixels[3 * 40 * 30];
+  for (int i = 0; i < 3 * 40 * 30; i++)
+    pixels[i] = (guint8) (i * 7);
+  g_autofree char *photo = g_build_filename (tmpdir, "photo.png", NULL);
+  cnn_test_write_png_planes (photo, 3, 40, 30, pixels);
+  g_autofree char *svg = g_build_filename (tmpdir, "occ.svg", NULL);
+  g_autofree char *occ = g_strdup_printf ("explain occlusion --model resnet-mini --input-shape 3,24,20 --classes 5 "
+                                          "--input %s --patch 6 --stride 3 --fill blur --class 2 --out %s",
+                                          photo, svg);
+  g_auto (Result) r4 = { 0 };
+  run (&r4, occ);
+  g_assert_cmpint (r4.status, ==, 0);
+  g_autofree char *svg_text = NULL;
+  g_assert_true (g_file_get_contents (svg, &svg_text, NULL, NULL));
+  g_assert_nonnull (strstr (svg_text, "</svg>"));
+
+  /* bad input: exit 2 and one line */
+  expect_bad_input ("explain --out x.png", "explain needs a method");
+  expect_bad_input ("explain blur --out x.png", "not “blur”");
+  expect_bad_input ("explain saliency", "needs --out FIG.png|svg|pdf, --npy MAP.npy or both");
+  expect_bad_input ("explain saliency --out x.bmp", "x.bmp");
+  expect_bad_input ("explain occlusion --fill noise --out x.png", "--fill takes gray, mean, zero or blur");
+  expect_bad_input ("explain gradcam --layer nope --out x.png", "cnn2 has no layer “nope”");
+  expect_bad_input ("explain lime --samples 1 --out x.png", "out of range");
+  g_autofree char *c12 = g_strdup_printf ("explain saliency --input %s --class 12 --out x.png", xnpy);
+  expect_bad_input (c12, "--class must be from 0 to 9");
+  g_autofree char *i9 = g_strdup_printf ("explain saliency --input %s --index 9 --out x.png", xnpy);
+  expect_bad_input (i9, "--index must be from 0 to 1");
+  static const char bad_bytes[] = "\x93NUMPY\x01\x00\x10\x00{'descr': '<i4'}    \n";
+  g_autofree char *bad = write_file ("bad.npy", bad_bytes, sizeof bad_bytes - 1);
+  g_autofree char *bad_args = g_strdup_printf ("explain saliency --input %s --out x.png", bad);
+  expect_bad_input (bad_args, "bad.npy: holds <i4 values");
+  const gint64 wrong_shape[2] = { 3, 5 };
+  g_autofree char *wrong = g_build_filename (tmpdir, "wrong.npy", NULL);
+  g_assert_true (cnn_npy_save (wrong, x, 2, wrong_shape, NULL));
+  g_autofree char *wrong_args = g_strdup_printf ("explain saliency --input %s --out x.png", wrong);
+  expect_bad_input (wrong_args, "wrong.npy: holds an array of shape (3, 5); the model takes (N, 1, 28, 28)");
+  g_autofree char *text = write_file ("not-an-image.png", "hello", -1);
+  g_autofree char *text_args = g_strdup_printf ("explain saliency --input %s --out x.png", text);
+  expect_bad_input (text_args, "not-an-image.png");
+  g_autofree char *x_png = g_build_filename (tmpdir, "x.png", NULL);
+  g_assert_false (g_file_test (x_png, G_FILE_TEST_EXISTS));
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -722,6 +834,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/train-augment", test_train_augment);
   g_test_add_func ("/cli/figure-panels", test_figure_panels);
   g_test_add_func ("/cli/onnx", test_onnx);
+  g_test_add_func ("/cli/explain", test_explain);
   int status = g_test_run ();
   remove_tree (tmpdir);
   g_free (tmpdir);

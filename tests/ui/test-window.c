@@ -423,6 +423,227 @@ test_save_open_continue (void)
   window_close (w);
 }
 
+static gboolean
+activations_ready (gpointer data)
+{
+  return cnn_activations_page_get_top_class (data) >= 0;
+}
+
+typedef struct
+{
+  CnnActivationsPage *page;
+  guint               count;
+} ComputeWait;
+
+static gboolean
+recomputed (gpointer data)
+{
+  ComputeWait *c = data;
+  return cnn_activations_page_get_compute_count (c->page) > c->count;
+}
+
+static GtkDropTarget *
+find_drop_target (GtkWidget *widget)
+{
+  GtkDropTarget *drop = NULL;
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && drop == NULL; i++)
+    {
+      g_autoptr (GObject) c = g_list_model_get_item (controllers, i);
+      if (GTK_IS_DROP_TARGET (c))
+        drop = GTK_DROP_TARGET (c);
+    }
+  return drop;
+}
+
+static guint8
+input_pixel (CnnActivationsPage *page, int y, int x)
+{
+  const CnnImageSet *in = cnn_activations_page_get_input (page);
+  return in->pixels[y * in->w + x];   /* (1, 1, h, w) */
+}
+
+/* The activations page: a data set image, a unit's receptive field, a
+ * drawing, an image file opened and dropped, and maps that follow the
+ * weights while the network trains. */
+static void
+test_activations (void)
+{
+  CnnWindow *w = window_new ();
+  set_small_run (w, "lenet", 20, 1, 32);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.train", NULL));
+  g_assert_true (wait_until (is_idle, w, 120));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.show-page", "s", "activations"));
+  CnnActivationsPage *page = cnn_window_get_activations_page (w);
+  g_assert_true (wait_until (activations_ready, page, 10));
+  g_assert_true (wait_until (drew, cnn_activations_page_get_view (page), 10));
+
+  /* lenet's conv2 unit (2, 3), by hand: pool rows 2..4, conv1 rows 4..9,
+   * input rows 4..11; columns 6..13 the same way */
+  g_assert_true (cnn_activations_page_set_layer (page, "conv2"));
+  g_assert_false (cnn_activations_page_set_layer (page, "no-such-layer"));
+  cnn_activations_page_select_unit (page, 5, 2, 3);
+  int y0, x0, h, wd;
+  g_assert_true (cnn_activations_page_get_field (page, &y0, &x0, &h, &wd));
+  g_assert_cmpint (y0, ==, 4);
+  g_assert_cmpint (x0, ==, 6);
+  g_assert_cmpint (h, ==, 8);
+  g_assert_cmpint (wd, ==, 8);
+  cnn_activations_page_select_unit (page, -1, 0, 0);
+  g_assert_false (cnn_activations_page_get_field (page, &y0, &x0, &h, &wd));
+
+  /* the model page shows the receptive field chart instead of the table */
+  CnnPanelPage *model = cnn_window_get_panel_page (w, CNN_PANEL_SUMMARY);
+  g_autofree char *table = g_build_filename (tmp_dir, "table.png", NULL);
+  g_autofree char *chart = g_build_filename (tmp_dir, "fields.png", NULL);
+  g_autoptr (GError) chart_error = NULL;
+  g_assert_true (cnn_panel_page_export (model, table, 96, CNN_RENDER_STYLE_LIGHT, &chart_error));
+  cnn_panel_page_set_show_fields (model, TRUE);
+  g_assert_true (cnn_panel_page_export (model, chart, 96, CNN_RENDER_STYLE_LIGHT, &chart_error));
+  g_assert_no_error (chart_error);
+  check_file_starts (chart, "\x89PNG");
+  g_autofree char *a = NULL, *b = NULL;
+  gsize na = 0, nb = 0;
+  g_assert_true (g_file_get_contents (table, &a, &na, NULL));
+  g_assert_true (g_file_get_contents (chart, &b, &nb, NULL));
+  g_assert_false (na == nb && memcmp (a, b, na) == 0);
+  g_remove (table);
+  g_remove (chart);
+
+  /* a drawing starts black; a stroke paints its line, nothing else */
+  ComputeWait c = { page, cnn_activations_page_get_compute_count (page) };
+  cnn_activations_page_set_drawing (page, TRUE);
+  g_assert_cmpint (input_pixel (page, 14, 14), ==, 0);
+  cnn_activations_page_draw_stroke (page, 5.5, 14.5, 22.5, 14.5);
+  g_assert_true (recomputed (&c));
+  g_assert_cmpint (input_pixel (page, 14, 14), ==, 255);
+  g_assert_cmpint (input_pixel (page, 5, 14), ==, 255);
+  g_assert_cmpint (input_pixel (page, 14, 4), ==, 0);
+  g_assert_cmpint (input_pixel (page, 1, 14), ==, 0);
+
+  /* an image file, resized to the model's input */
+  g_autofree char *png = g_build_filename (tmp_dir, "square.png", NULL);
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 56, 56);
+  cairo_t *cr = cairo_create (s);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  cairo_paint (cr);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_rectangle (cr, 0, 0, 28, 56);   /* the left half white */
+  cairo_fill (cr);
+  cairo_destroy (cr);
+  g_assert_cmpint (cairo_surface_write_to_png (s, png), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (s);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (cnn_activations_page_open_file (page, png, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (input_pixel (page, 10, 3), ==, 255);
+  g_assert_cmpint (input_pixel (page, 10, 24), ==, 0);
+  /* not an image: refused with the file's name */
+  g_autofree char *bad = g_build_filename (tmp_dir, "notes.png", NULL);
+  g_assert_true (g_file_set_contents (bad, "not an image", -1, NULL));
+  g_assert_false (cnn_activations_page_open_file (page, bad, &error));
+  g_assert_nonnull (strstr (error->message, bad));
+  g_clear_error (&error);
+
+  /* dropped on the page: the drawing back to the data set, then the file */
+  cnn_activations_page_show_image (page, 3);
+  g_assert_cmpint (input_pixel (page, 10, 24), !=, 0);
+  GtkDropTarget *drop = find_drop_target (GTK_WIDGET (page));
+  g_assert_nonnull (drop);
+  g_autoptr (GFile) file = g_file_new_for_path (png);
+  GValue value = G_VALUE_INIT;
+  g_value_init (&value, G_TYPE_FILE);
+  g_value_set_object (&value, file);
+  gboolean accepted = FALSE;
+  g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_assert_true (accepted);
+  g_assert_cmpint (input_pixel (page, 10, 24), ==, 0);
+
+  /* live: training on recomputes the maps of the shown input */
+  c.count = cnn_activations_page_get_compute_count (page);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.continue", NULL));
+  g_assert_true (wait_until (is_idle, w, 120));
+  g_assert_true (wait_until (recomputed, &c, 5));
+  g_remove (png);
+  g_remove (bad);
+  window_close (w);
+}
+
+static gboolean
+features_current (gpointer data)
+{
+  return cnn_features_page_is_current (data);
+}
+
+static gboolean
+features_stopped (gpointer data)
+{
+  return !cnn_features_page_is_running (data);
+}
+
+/* The features page: top patches, feature and class visualization computed
+ * in the background on the latest weights, cancellable, and marked as of
+ * older weights once training goes on. */
+static void
+test_features (void)
+{
+  CnnWindow *w = window_new ();
+  set_small_run (w, "lenet", 20, 1, 32);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.train", NULL));
+  g_assert_true (wait_until (is_idle, w, 120));
+  CnnFeaturesPage *page = cnn_window_get_features_page (w);
+  /* shown with nothing training: it computes by itself, the deepest conv */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.show-page", "s", "features"));
+  g_assert_true (wait_until (features_current, page, 60));
+  const CnnTopPatches *tp = cnn_features_page_get_top_patches (page);
+  g_assert_nonnull (tp);
+  g_assert_cmpint (tp->n_channels, ==, 16);   /* lenet's conv2 */
+  g_assert_cmpint (tp->k, ==, 9);
+  for (int c = 0; c < tp->n_channels; c++)
+    for (int r = 1; r < tp->k; r++)
+      g_assert_cmpfloat (cnn_top_patches_get (tp, c, r - 1)->value, >=,
+                         cnn_top_patches_get (tp, c, r)->value);
+
+  cnn_features_page_set_mode (page, CNN_FEATURES_FEATURE_VIS);
+  g_assert_true (cnn_features_page_set_layer (page, "conv1"));
+  g_assert_true (wait_until (features_current, page, 60));
+  int n = 0;
+  cnn_features_page_get_objective (page, 0, &n);
+  g_assert_cmpint (n, ==, 6);   /* conv1's channels */
+  for (int i = 0; i < n; i++)
+    g_assert_true (isfinite (cnn_features_page_get_objective (page, i, &n)));
+
+  /* other settings: computed again, not taken from the cache */
+  double before = cnn_features_page_get_objective (page, 0, &n);
+  cnn_features_page_set_steps (page, 5);
+  g_assert_false (cnn_features_page_is_current (page) && !cnn_features_page_is_running (page)
+                  && cnn_features_page_get_objective (page, 0, &n) == before);
+  g_assert_true (wait_until (features_current, page, 60));
+  g_assert_cmpfloat (cnn_features_page_get_objective (page, 0, &n), !=, before);
+
+  cnn_features_page_set_mode (page, CNN_FEATURES_CLASS_VIS);
+  g_assert_true (wait_until (features_current, page, 60));
+  cnn_features_page_get_objective (page, 0, &n);
+  g_assert_cmpint (n, ==, 10);
+  g_assert_true (wait_until (drew, cnn_features_page_get_view (page), 10));
+
+  /* asked again, then cancelled: it stops, and shows no finished result */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.compute", NULL));
+  g_assert_true (cnn_features_page_is_running (page));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "page.compute", NULL));
+  g_assert_true (wait_until (features_stopped, page, 30));
+  g_assert_false (cnn_features_page_is_current (page));
+
+  /* computed again after training on: of the new weights */
+  cnn_features_page_set_mode (page, CNN_FEATURES_TOP_PATCHES);
+  g_assert_true (wait_until (features_current, page, 60));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.continue", NULL));
+  g_assert_true (wait_until (is_idle, w, 120));
+  g_assert_true (wait_until (features_current, page, 60));
+  window_close (w);
+}
+
 static void
 test_gsettings (void)
 {
@@ -494,6 +715,8 @@ main (int argc, char **argv)
   g_test_add_func ("/window/close-mid-epoch", test_close_mid_epoch);
   g_test_add_func ("/window/invalid-field", test_invalid_field);
   g_test_add_func ("/window/save-open-continue", test_save_open_continue);
+  g_test_add_func ("/window/activations", test_activations);
+  g_test_add_func ("/window/features", test_features);
   g_test_add_func ("/window/gsettings", test_gsettings);
   g_test_add_func ("/window/projector", test_projector);
   int status = g_test_run ();

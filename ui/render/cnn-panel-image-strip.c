@@ -90,3 +90,18 @@ cnn_panel_image_strip_natural_size (const CnnPanelImageStrip *strip, const CnnRe
   *width = ceil (w + 2 * style->padding + frame);
   *height = ceil (h + 2 * style->padding + frame);
 }
+
+void
+cnn_image_stretch_to_bytes (const float *x, size_t n, float *dst)
+{
+  if (n == 0)
+    return;
+  float lo = x[0], hi = x[0];
+  for (size_t i = 1; i < n; i++)
+    {
+      lo = MIN (lo, x[i]);
+      hi = MAX (hi, x[i]);
+    }
+  for (size_t i = 0; i < n; i++)
+    dst[i] = hi > lo ? 255.0f * (x[i] - lo) / (hi - lo) : 128.0f;
+}

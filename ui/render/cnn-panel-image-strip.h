@@ -20,6 +20,11 @@ typedef struct
   gboolean            no_original;  /* the images are peers: no frame on the first */
 } CnnPanelImageStrip;
 
+/* x (n values) to dst in byte units 0 .. 255 on its own range (gray 128
+ * when flat): how a synthesized input shows its pattern, not its scale.
+ * dst may be x. */
+void cnn_image_stretch_to_bytes (const float *x, size_t n, float *dst);
+
 void cnn_panel_image_strip_draw (const CnnPanelImageStrip *strip, const CnnRenderStyle *style,
                                  cairo_t *cr, double width, double height);
 void cnn_panel_image_strip_natural_size (const CnnPanelImageStrip *strip,

@@ -11,6 +11,7 @@ typedef struct
   const CnnPanelTopPatches *panel;
   const CnnRenderStyle     *style;
   guint8                   *crop;    /* (c, field h, field w) scratch */
+  int                       first;   /* the channel of the block's first row */
 } CellData;
 
 static void
@@ -18,7 +19,10 @@ draw_cell (cairo_t *cr, int index, const CnnRect *cell, gpointer data)
 {
   const CellData *d = data;
   const CnnTopPatches *tp = d->panel->tp;
-  const CnnTopPatch *p = cnn_top_patches_get (tp, index / tp->k, index % tp->k);
+  int channel = d->first + index / tp->k;
+  if (channel >= d->panel->n_channels)
+    return;   /* a padding row */
+  const CnnTopPatch *p = cnn_top_patches_get (tp, channel, index % tp->k);
   if (p->image < 0)
     return;   /* fewer images than places */
   cnn_top_patches_crop (tp, p, d->panel->set, d->crop);
@@ -66,14 +70,52 @@ cnn_panel_top_patches_draw (const CnnPanelTopPatches *panel, const CnnRenderStyl
   make_labels (panel, &rows, &captions);
   const CnnReceptiveField *f = &panel->tp->field;
   g_autofree guint8 *crop = g_new (guint8, (gsize) panel->set->c * f->size_h * f->size_w);
-  CellData d = { panel, style, crop };
+  CellData d = { panel, style, crop, 0 };
   CnnGrid grid = grid_for (panel, rows, captions);
   grid.draw_cell = draw_cell;
   grid.data = &d;
   CnnRect area = cnn_rect (0, 0, width, height);
   area = cnn_rect_inset (&area, style->padding);
   cnn_render_title (cr, style, panel->title, &area);
-  cnn_grid_draw (&grid, style, cr, &area);
+
+  /* many channels in a wide area: side by side blocks of rows, as many as
+   * make the patches largest */
+  const int n = panel->n_channels, k = panel->tp->k;
+  int blocks = 1;
+  double best = 0;
+  for (int b = 1; b <= MIN (4, n); b++)
+    {
+      CnnRect sub = cnn_rect (area.x, area.y, area.width / b, area.height);
+      grid.rows = (n + b - 1) / b;
+      CnnGridLayout l;
+      cnn_grid_layout (&grid, style, cr, &sub, &l);
+      if (l.cell_w > 1.1 * best)
+        {
+          best = l.cell_w;
+          blocks = b;
+        }
+    }
+  const int per_block = (n + blocks - 1) / blocks;
+  /* the last block padded with empty rows, so all blocks' rows line up */
+  g_autofree const char **all_rows = g_new0 (const char *, (gsize) blocks * per_block + 1);
+  g_autofree const char **all_captions = g_new0 (const char *, (gsize) blocks * per_block * k + 1);
+  for (int i = 0; i < blocks * per_block; i++)
+    {
+      all_rows[i] = i < n ? rows[i] : "";
+      for (int r = 0; r < k; r++)
+        all_captions[(gsize) i * k + r] = i < n ? captions[(gsize) i * k + r] : "";
+    }
+  grid.rows = per_block;
+  for (int b = 0; b < blocks; b++)
+    {
+      d.first = b * per_block;
+      grid.row_labels = all_rows + d.first;
+      grid.captions = all_captions + (gsize) d.first * k;
+      double gap = b > 0 ? 2 * style->padding : 0;
+      CnnRect sub = cnn_rect (area.x + b * area.width / blocks + gap, area.y,
+                              area.width / blocks - gap, area.height);
+      cnn_grid_draw (&grid, style, cr, &sub);
+    }
 }
 
 void
