@@ -8,104 +8,6 @@
 #include "cnn-file.h"
 #include <string.h>
 
-/* ---- .npy, float32 only ----
- * A minimal reader and writer until engine/cnn-npy.h (written for
- * `explain` on another branch) is merged; then these two give way to
- * cnn_npy_load () and cnn_npy_save (). */
-
-#define NPY_MAX_DIMS 8
-
-static float *
-read_npy (const char *path, int *ndim, gint64 *shape, gsize *n, GError **error)
-{
-  g_autofree char *contents = NULL;
-  gsize len = 0;
-  if (!cnn_file_read (path, &contents, &len, error))
-    return NULL;
-  const guint8 *b = (const guint8 *) contents;
-  if (len < 10 || memcmp (b, "\x93NUMPY", 6) != 0 || b[6] < 1 || b[6] > 3)
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_FORMAT, "%s: not a .npy file", path);
-      return NULL;
-    }
-  gsize hlen = b[6] == 1 ? (gsize) (b[8] | b[9] << 8) : len >= 12 ? (gsize) (b[8] | b[9] << 8 | b[10] << 16 | (guint32) b[11] << 24) : len;
-  gsize start = b[6] == 1 ? 10 : 12;
-  if (hlen > len - start)
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_FORMAT, "%s: the .npy header is truncated", path);
-      return NULL;
-    }
-  g_autofree char *header = g_strndup (contents + start, hlen);
-  const char *descr = strstr (header, "'descr'"), *shape_at = strstr (header, "'shape'");
-  if (descr == NULL || shape_at == NULL || strstr (header, "'fortran_order': True") != NULL
-      || strstr (descr, "'<f4'") == NULL || strstr (descr, "'<f4'") > shape_at + 100)
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_FORMAT,
-                   "%s: predict reads float32 arrays in C order (numpy '<f4')", path);
-      return NULL;
-    }
-  const char *p = strchr (shape_at, '(');
-  *ndim = 0;
-  *n = 1;
-  for (p = p ? p + 1 : NULL; p && *p && *p != ')'; )
-    {
-      char *end = NULL;
-      gint64 d = g_ascii_strtoll (p, &end, 10);
-      if (end == p)
-        {
-          p++;
-          continue;
-        }
-      if (*ndim == NPY_MAX_DIMS || d < 0 || (d > 0 && *n > G_MAXSIZE / 8 / (gsize) d))
-        {
-          g_set_error (error, CNN_ERROR, CNN_ERROR_FORMAT, "%s: unusable .npy shape", path);
-          return NULL;
-        }
-      shape[(*ndim)++] = d;
-      *n *= (gsize) d;
-      p = end;
-    }
-  if ((len - start - hlen) != *n * 4)
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_FORMAT,
-                   "%s: holds %zu bytes of data where its shape needs %zu", path,
-                   (size_t) (len - start - hlen), (size_t) *n * 4);
-      return NULL;
-    }
-  return g_memdup2 (contents + start + hlen, MAX (*n * 4, 1));
-}
-
-static gboolean
-write_npy (const char *path, const float *data, int ndim, const gint64 *shape, GError **error)
-{
-  GString *h = g_string_new ("{'descr': '<f4', 'fortran_order': False, 'shape': (");
-  gsize n = 1;
-  for (int d = 0; d < ndim; d++)
-    {
-      g_string_append_printf (h, "%" G_GINT64_FORMAT "%s", shape[d], ndim == 1 ? "," : d + 1 < ndim ? ", " : "");
-      n *= (gsize) shape[d];
-    }
-  g_string_append (h, "), }");
-  while ((10 + h->len + 1) % 64 != 0)
-    g_string_append_c (h, ' ');
-  g_string_append_c (h, '\n');
-  g_autoptr (GByteArray) b = g_byte_array_new ();
-  guint8 head[10] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (guint8) (h->len & 0xff), (guint8) (h->len >> 8) };
-  g_byte_array_append (b, head, 10);
-  g_byte_array_append (b, (const guint8 *) h->str, h->len);
-  g_byte_array_append (b, (const guint8 *) data, n * sizeof (float));
-  g_string_free (h, TRUE);
-  GError *local = NULL;
-  if (!g_file_set_contents_full (path, (const char *) b->data, b->len, G_FILE_SET_CONTENTS_CONSISTENT,
-                                 0644, &local))
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_IO, "%s: cannot write the outputs: %s", path, local->message);
-      g_error_free (local);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* An image file as one input in [0, 1], resized as the model's training
  * images were */
 static float *
@@ -140,7 +42,7 @@ cnn_cli_predict (int argc, char **argv)
   int threads = 0, batch = 64;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model, "checkpoint or ONNX model", "FILE" },
-    { "input", 'i', 0, G_OPTION_ARG_FILENAME, &input, "float32 array N×C×H×W in [0, 1] (.npy), or a PNG or JPEG", "X" },
+    { "input", 'i', 0, G_OPTION_ARG_FILENAME, &input, "array N×C×H×W in [0, 1] (.npy: float32, float64 or bytes), or a PNG or JPEG", "X" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "the outputs, float32 (.npy)", "Y.npy" },
     { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "inputs per forward pass (default 64)", "B" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "worker threads (default: all cores)", "T" },
@@ -163,16 +65,18 @@ cnn_cli_predict (int argc, char **argv)
   if (ckpt == NULL)
     return cnn_cli_fail (error);
   CnnShape in = cnn_network_get_input_shape (ckpt->net), os = cnn_network_get_output_shape (ckpt->net);
-  int ndim = 0;
-  gint64 shape[NPY_MAX_DIMS];
-  gsize n = 0;
-  g_autofree float *x = NULL;
+  g_autoptr (CnnNpy) npy = NULL;
+  g_autofree float *from_image = NULL;
+  const float *x;
   int N;
   if (g_str_has_suffix (input, ".npy"))
     {
-      x = read_npy (input, &ndim, shape, &n, &error);
-      if (x == NULL)
+      npy = cnn_npy_load (input, &error);
+      if (npy == NULL)
         return cnn_cli_fail (error);
+      const int ndim = npy->ndim;
+      const gint64 *shape = npy->shape;
+      x = npy->data;
       /* (N, C, H, W), or one input (C, H, W); vectors (N, F) for (F, 1, 1) models */
       gboolean fits = (ndim == 4 && shape[1] == in.c && shape[2] == in.h && shape[3] == in.w)
                       || (ndim == 3 && shape[0] == in.c && shape[1] == in.h && shape[2] == in.w)
@@ -184,7 +88,7 @@ cnn_cli_predict (int argc, char **argv)
     }
   else
     {
-      x = read_image (input, ckpt, &error);
+      x = from_image = read_image (input, ckpt, &error);
       if (x == NULL)
         return cnn_cli_fail (error);
       N = 1;
@@ -194,7 +98,7 @@ cnn_cli_predict (int argc, char **argv)
   if (y == NULL)
     return cnn_cli_fail (error);
   gint64 out_shape[4] = { N, os.c, os.h, os.w };
-  if (!write_npy (output, y, os.h == 1 && os.w == 1 ? 2 : 4, out_shape, &error))
+  if (!cnn_npy_save (output, y, os.h == 1 && os.w == 1 ? 2 : 4, out_shape, &error))
     return cnn_cli_fail (error);
   return CNN_EXIT_OK;
 }

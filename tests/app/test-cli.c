@@ -806,7 +806,7 @@ test_onnx (void)
   g_autofree char *text = write_file ("notes.npy", "not an array\n", -1);
   g_autofree char *pred_text = g_strdup_printf ("predict --model %s --input %s --output %s",
                                                 convs, text, y_npy);
-  expect_bad_input (pred_text, "notes.npy: not a .npy file");
+  expect_bad_input (pred_text, "notes.npy: not a NumPy .npy file");
 
   g_autofree char *bad_op = g_test_build_filename (G_TEST_DIST, "data", "onnx", "bad-op.onnx", NULL);
   g_autofree char *bad_args = g_strdup_printf ("summary --model %s", bad_op);
