@@ -102,11 +102,24 @@ cnn_figure_probe_load (const ModelOptions *m, const char *layer, gboolean need_l
                                      p->name, layer);
       return FALSE;
     }
+  /* a checkpoint brings its standardization, with or without data */
+  if (p->ckpt)
+    p->nz = p->ckpt->normalizer;
   if (!with_data)
     return TRUE;
   g_autoptr (GError) error = NULL;
   const char *data = p->ckpt && p->ckpt->meta.data ? p->ckpt->meta.data : m->data ? m->data : DEFAULT_DATA;
-  p->ds = cnn_dataset_load (data, 0, &error);
+  /* the images at the model's input size, as eval loads them: an imported
+   * model's input is seldom the data set's */
+  CnnShape want = cnn_network_get_input_shape (p->net);
+  CnnDataOptions opts = { .seed = p->ckpt ? p->ckpt->meta.seed : 0, .fit = p->ckpt ? p->ckpt->meta.fit : CNN_FIT_CROP };
+  if ((want.c == 1 || want.c == 3) && want.h <= 4096 && want.w <= 4096)
+    {
+      opts.channels = want.c;
+      opts.h = want.h;
+      opts.w = want.w;
+    }
+  p->ds = cnn_dataset_load_with (data, &opts, &error);
   if (p->ds == NULL)
     {
       *status = cnn_cli_fail (error);
@@ -120,9 +133,7 @@ cnn_figure_probe_load (const ModelOptions *m, const char *layer, gboolean need_l
                                      p->name, in.c, in.h, in.w, p->ds->name, p->set->c, p->set->h, p->set->w);
       return FALSE;
     }
-  if (p->ckpt)
-    p->nz = p->ckpt->normalizer;
-  else
+  if (p->ckpt == NULL)
     p->nz = p->fitted = cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, p->set, NULL, 0);
   return TRUE;
 }
@@ -243,7 +254,9 @@ cnn_figure_activations (int argc, char **argv)
   if (scale && !(shared = strcmp (scale, "shared") == 0) && strcmp (scale, "map") != 0)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--scale takes map or shared, not “%s”", scale);
   g_auto (CnnFigureProbe) p = { 0 };
-  if (!cnn_figure_probe_load (&m, layer, TRUE, TRUE, &p, &status))
+  /* an image file needs no data set, only a standardization */
+  if (!cnn_figure_probe_load (&m, layer, TRUE, input == NULL || m.model == NULL || !cnn_cli_is_checkpoint (m.model),
+                              &p, &status))
     return status;
   CnnNetwork *net = p.net;
   const CnnImageSet *set = p.set;
@@ -286,7 +299,8 @@ cnn_figure_activations (int argc, char **argv)
     .c = set->c, .h = set->h, .w = set->w, .image = set->pixels + (size_t) image * chw,
     .n_maps = l->out_shape.c, .map_h = l->out_shape.h, .map_w = l->out_shape.w,
     .maps = cnn_network_get_output (net, index), .shared_scale = shared,
-    .n_classes = K, .probs = probs, .class_names = (const char *const *) ds->class_names,
+    .n_classes = K, .probs = probs,
+    .class_names = (const char *const *) (ds ? ds->class_names : p.ckpt->meta.class_names),
     .title = cnn_figure_title (&o, title),
   };
   double w, h;

@@ -808,6 +808,20 @@ test_onnx (void)
                                                 convs, text, y_npy);
   expect_bad_input (pred_text, "notes.npy: not a NumPy .npy file");
 
+  /* figures of an imported model: from an image file without a data set,
+   * from a data set resized to the model's 3×8×8 input */
+  g_autofree char *fig = g_build_filename (tmpdir, "onnx-fig.png", NULL);
+  g_autofree char *act = g_strdup_printf ("figure activations --model %s --input %s --layer Relu --out %s",
+                                          residual, png, fig);
+  g_auto (Result) fa = { 0 };
+  run (&fa, act);
+  g_assert_cmpint (fa.status, ==, 0);
+  g_autofree char *tp = g_strdup_printf ("figure top-patches --model %s --data synthetic --layer Relu_2 "
+                                         "--images 200 --k 2 --channels 2 --out %s", residual, fig);
+  g_auto (Result) ft = { 0 };
+  run (&ft, tp);
+  g_assert_cmpint (ft.status, ==, 0);
+
   g_autofree char *bad_op = g_test_build_filename (G_TEST_DIST, "data", "onnx", "bad-op.onnx", NULL);
   g_autofree char *bad_args = g_strdup_printf ("summary --model %s", bad_op);
   expect_bad_input (bad_args, "bad-op.onnx: node “erf” (Erf): the op Erf is not supported");
