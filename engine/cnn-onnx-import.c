@@ -6,7 +6,6 @@
 #include "cnn-onnx.h"
 #include "cnn-onnx-private.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +136,85 @@ onnx_set_output (OnnxImporter *imp, int k, OnnxValue *v)
     value_free (v);
 }
 
+OnnxValue *
+onnx_const_value (void)
+{
+  OnnxValue *v = g_new0 (OnnxValue, 1);
+  v->is_const = TRUE;
+  return v;
+}
+
+
+void
+onnx_alias (OnnxImporter *imp, const OnnxValue *v)
+{
+  OnnxValue *copy = g_new0 (OnnxValue, 1);
+  *copy = *v;
+  memset (&copy->t, 0, sizeof copy->t);
+  /* constants fold into the standardization only along a chain that
+   * nothing else reads */
+  if (v->input_affine && onnx_consumers (imp, imp->node->input[0]) != 1)
+    copy->input_affine = FALSE;
+  if (v->is_const)
+    {
+      onnx_tensor_alloc (&copy->t, v->t.n_dims, v->t.dims, v->t.is_int);
+      if (v->t.is_int)
+        memcpy (copy->t.i, v->t.i, v->t.n * sizeof (gint64));
+      else
+        memcpy (copy->t.f, v->t.f, v->t.n * sizeof (float));
+    }
+  onnx_set_output (imp, 0, copy);
+}
+
+gboolean
+onnx_output_layer (OnnxImporter *imp, const char *type, const char *hypers, const OnnxValue *const *in,
+              int n_in, const float *params, size_t n_params, const float *state, size_t n_state,
+              GError **error)
+{
+  OnnxValue *v = onnx_add_layer (imp, type, hypers, in, n_in, params, n_params, state, n_state, error);
+  if (v == NULL)
+    return FALSE;
+  onnx_set_output (imp, 0, v);
+  return TRUE;
+}
+
+gboolean
+onnx_need_rank (OnnxImporter *imp, const OnnxValue *x, int rank, GError **error)
+{
+  if (x->rank != rank)
+    return onnx_node_fail (imp, error, "its input has %d dimensions, where Convscope supports %d",
+                           x->rank, rank);
+  return TRUE;
+}
+
+/* A scalar constant's value (an optional input: `def` when absent) */
+gboolean
+onnx_const_scalar (OnnxImporter *imp, int k, float def, float *out, GError **error)
+{
+  GError *local = NULL;
+  const OnnxValue *v = onnx_input_const (imp, k, TRUE, &local);
+  *out = def;
+  if (local)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  if (v == NULL)
+    return TRUE;
+  if (v->t.n != 1)
+    return onnx_node_fail (imp, error, "input %d should hold one value, not %zu", k + 1, v->t.n);
+  *out = v->t.is_int ? (float) v->t.i[0] : v->t.f[0];
+  return TRUE;
+}
+
+char *
+onnx_pads_text (const int p[4])   /* top, left, bottom, right */
+{
+  if (p[0] == p[2] && p[1] == p[3])
+    return p[0] == p[1] ? g_strdup_printf ("%d", p[0]) : g_strdup_printf ("%d,%d", p[0], p[1]);
+  return g_strdup_printf ("%d,%d,%d,%d", p[0], p[1], p[2], p[3]);
+}
+
 int
 onnx_consumers (OnnxImporter *imp, const char *name)
 {
@@ -149,110 +227,6 @@ onnx_layer_of (OnnxImporter *imp, const OnnxValue *v)
   if (v->is_const || v->layer < 0)
     return NULL;
   return &g_array_index (imp->layers, OnnxLayer, v->layer);
-}
-
-/* ---- attributes ---- */
-
-const Onnx__AttributeProto *
-onnx_attr (const Onnx__NodeProto *node, const char *name)
-{
-  for (size_t k = 0; k < node->n_attribute; k++)
-    if (node->attribute[k]->name && strcmp (node->attribute[k]->name, name) == 0)
-      return node->attribute[k];
-  return NULL;
-}
-
-gboolean
-onnx_attrs_check (OnnxImporter *imp, const char *const *known, GError **error)
-{
-  for (size_t k = 0; k < imp->node->n_attribute; k++)
-    {
-      const char *name = imp->node->attribute[k]->name ? imp->node->attribute[k]->name : "";
-      gboolean ok = FALSE;
-      for (int j = 0; known && known[j] && !ok; j++)
-        ok = strcmp (known[j], name) == 0;
-      if (!ok)
-        return onnx_node_fail (imp, error, "attribute “%s” is not supported", name);
-    }
-  return TRUE;
-}
-
-/* The attribute's type: from its type field, or (older writers) from what it holds */
-static gboolean
-attr_is (const Onnx__AttributeProto *a, Onnx__AttributeProto__AttributeType type)
-{
-  if (a->has_type)
-    return a->type == type;
-  switch (type)
-    {
-    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT: return a->has_i;
-    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT: return a->has_f;
-    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING: return a->has_s;
-    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS: return a->n_ints > 0;
-    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS: return a->n_floats > 0;
-    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR: return a->t != NULL;
-    default: return FALSE;
-    }
-}
-
-gboolean
-onnx_attr_int (OnnxImporter *imp, const char *name, gint64 def, gint64 *out, GError **error)
-{
-  const Onnx__AttributeProto *a = onnx_attr (imp->node, name);
-  *out = def;
-  if (a == NULL)
-    return TRUE;
-  if (!attr_is (a, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT))
-    return onnx_node_fail (imp, error, "attribute “%s” should be an integer", name);
-  *out = a->i;
-  return TRUE;
-}
-
-gboolean
-onnx_attr_float (OnnxImporter *imp, const char *name, float def, float *out, GError **error)
-{
-  const Onnx__AttributeProto *a = onnx_attr (imp->node, name);
-  *out = def;
-  if (a == NULL)
-    return TRUE;
-  if (!attr_is (a, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT))
-    return onnx_node_fail (imp, error, "attribute “%s” should be a number", name);
-  if (!isfinite (a->f))
-    return onnx_node_fail (imp, error, "attribute “%s” is not a finite number", name);
-  *out = a->f;
-  return TRUE;
-}
-
-gboolean
-onnx_attr_ints (OnnxImporter *imp, const char *name, gint64 *out, int max, int *n, GError **error)
-{
-  const Onnx__AttributeProto *a = onnx_attr (imp->node, name);
-  *n = 0;
-  if (a == NULL)
-    return TRUE;
-  if (!attr_is (a, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS))
-    return onnx_node_fail (imp, error, "attribute “%s” should be a list of integers", name);
-  if (a->n_ints > (size_t) max)
-    return onnx_node_fail (imp, error, "attribute “%s” has %zu values, more than the %d a 2-D "
-                           "network uses", name, a->n_ints, max);
-  for (size_t k = 0; k < a->n_ints; k++)
-    out[k] = a->ints[k];
-  *n = (int) a->n_ints;
-  return TRUE;
-}
-
-char *
-onnx_attr_string (OnnxImporter *imp, const char *name, GError **error)
-{
-  const Onnx__AttributeProto *a = onnx_attr (imp->node, name);
-  if (a == NULL)
-    return NULL;
-  if (!attr_is (a, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING))
-    {
-      onnx_node_fail (imp, error, "attribute “%s” should be a string", name);
-      return NULL;
-    }
-  return g_strndup ((const char *) a->s.data, a->s.len);
 }
 
 /* ---- layers ---- */

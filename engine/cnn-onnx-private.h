@@ -124,7 +124,47 @@ gboolean onnx_attr_ints   (OnnxImporter *imp, const char *name, gint64 *out, int
 /* NULL when absent */
 char    *onnx_attr_string (OnnxImporter *imp, const char *name, GError **error);
 
+/* A new constant value */
+OnnxValue *onnx_const_value (void);
+/* Output 0 of the node is `v` (Identity, Dropout, a flatten of a flat tensor) */
+void       onnx_alias       (OnnxImporter *imp, const OnnxValue *v);
+
+/* Output 0 of the node is a new layer (see onnx_add_layer) */
+gboolean   onnx_output_layer (OnnxImporter *imp, const char *type, const char *hypers,
+                              const OnnxValue *const *in, int n_in, const float *params,
+                              size_t n_params, const float *state, size_t n_state, GError **error);
+gboolean   onnx_need_rank    (OnnxImporter *imp, const OnnxValue *x, int rank, GError **error);
+/* A scalar constant input k (optional: `def` when absent) */
+gboolean   onnx_const_scalar (OnnxImporter *imp, int k, float def, float *out, GError **error);
+/* top, left, bottom, right as a padding hyperparameter */
+char      *onnx_pads_text    (const int p[4]);
+
+/* Routing and arithmetic (cnn-onnx-plumbing.c) */
+gboolean onnx_op_add (OnnxImporter *imp, GError **error);
+gboolean onnx_op_concat (OnnxImporter *imp, GError **error);
+gboolean onnx_op_div (OnnxImporter *imp, GError **error);
+gboolean onnx_op_dropout (OnnxImporter *imp, GError **error);
+gboolean onnx_op_flatten (OnnxImporter *imp, GError **error);
+gboolean onnx_op_identity (OnnxImporter *imp, GError **error);
+gboolean onnx_op_mul (OnnxImporter *imp, GError **error);
+gboolean onnx_op_pad (OnnxImporter *imp, GError **error);
+gboolean onnx_op_reshape (OnnxImporter *imp, GError **error);
+gboolean onnx_op_sub (OnnxImporter *imp, GError **error);
+gboolean onnx_op_sum (OnnxImporter *imp, GError **error);
+
 /* Import one node (cnn-onnx-ops.c) */
 gboolean onnx_import_node (OnnxImporter *imp, GError **error);
+
+/* Constant folding and shape arithmetic (cnn-onnx-fold.c) */
+gboolean onnx_reshape_const        (OnnxImporter *imp, const OnnxValue *x, GError **error);
+gboolean onnx_op_constant          (OnnxImporter *imp, GError **error);
+gboolean onnx_op_shape             (OnnxImporter *imp, GError **error);
+gboolean onnx_op_gather            (OnnxImporter *imp, GError **error);
+gboolean onnx_op_unsqueeze         (OnnxImporter *imp, GError **error);
+gboolean onnx_op_squeeze           (OnnxImporter *imp, GError **error);
+gboolean onnx_op_cast              (OnnxImporter *imp, GError **error);
+gboolean onnx_op_transpose         (OnnxImporter *imp, GError **error);
+gboolean onnx_op_slice             (OnnxImporter *imp, GError **error);
+gboolean onnx_op_constant_of_shape (OnnxImporter *imp, GError **error);
 
 G_END_DECLS
