@@ -23,3 +23,4 @@
 #include "cnn-npy.h"
 #include "cnn-explain.h"
 #include "cnn-lime.h"
+#include "cnn-explanation.h"

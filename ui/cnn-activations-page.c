@@ -1,10 +1,10 @@
 #include "cnn-activations-page.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "cnn-export-dialog.h"
+#include "cnn-input-bar.h"
 #include "cnn-pinned-input.h"
 #include "cnn-session-private.h"
 #include "cnn-window-private.h"
@@ -13,8 +13,7 @@ struct _CnnActivationsPage
 {
   GtkWidget       parent_instance;
   GtkWidget      *toolbar;
-  GtkSpinButton  *image_spin;
-  GtkWidget      *draw_toggle, *clear_button, *all_maps_button;
+  GtkWidget      *all_maps_button;
   GtkDropDown    *layer_dropdown, *scale_dropdown;
   CnnFigureView  *view;
 
@@ -165,20 +164,7 @@ cnn_activations_page_map (GtkWidget *widget)
 static void
 update_controls (CnnActivationsPage *self)
 {
-  const CnnImageSet *set = cnn_pinned_input_get_set (self->pin);
-  CnnPinnedSource source = cnn_pinned_input_get_source (self->pin);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->image_spin), set != NULL);
-  g_signal_handlers_block_matched (self->image_spin, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
-  if (set)
-    gtk_spin_button_set_range (self->image_spin, 0, set->n - 1);
-  gtk_spin_button_set_value (self->image_spin, cnn_pinned_input_get_index (self->pin));
-  g_signal_handlers_unblock_matched (self->image_spin, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
-  gtk_widget_set_visible (self->clear_button, source == CNN_PINNED_DRAWING);
   gtk_widget_set_visible (self->all_maps_button, self->enlarge);
-  g_signal_handlers_block_matched (self->draw_toggle, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->draw_toggle),
-                                source == CNN_PINNED_DRAWING);
-  g_signal_handlers_unblock_matched (self->draw_toggle, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
 }
 
 static void
@@ -463,69 +449,9 @@ on_drag_end (GtkGestureDrag *gesture, double dx, double dy, CnnActivationsPage *
 /* ---- toolbar ---- */
 
 static void
-on_image_changed (GtkSpinButton *spin, CnnActivationsPage *self)
-{
-  cnn_activations_page_show_image (self, gtk_spin_button_get_value_as_int (spin));
-}
-
-static void
-on_draw_toggled (GtkToggleButton *toggle, CnnActivationsPage *self)
-{
-  cnn_activations_page_set_drawing (self, gtk_toggle_button_get_active (toggle));
-}
-
-static void
 on_scale_changed (GtkDropDown *dropdown, GParamSpec *pspec, CnnActivationsPage *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self->view));
-}
-
-static void
-show_error (CnnActivationsPage *self, const GError *error)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  if (CNN_IS_WINDOW (root))
-    cnn_window_show_message (CNN_WINDOW (root), error->message);
-}
-
-static void
-on_open_response (GtkNativeDialog *dialog, int response, CnnActivationsPage *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = file ? g_file_get_path (file) : NULL;
-      g_autoptr (GError) error = NULL;
-      if (path && !cnn_activations_page_open_file (self, path, &error))
-        show_error (self, error);
-    }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
-  g_object_unref (self);
-}
-
-static void
-open_activated (GtkWidget *widget, const char *action, GVariant *param)
-{
-  CnnActivationsPage *self = CNN_ACTIVATIONS_PAGE (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  GtkFileChooserNative *dialog =
-    gtk_file_chooser_native_new ("Open an Image", GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                 GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
-  GtkFileFilter *filter = gtk_file_filter_new ();
-  gtk_file_filter_set_name (filter, "PNG and JPEG images");
-  gtk_file_filter_add_mime_type (filter, "image/png");
-  gtk_file_filter_add_mime_type (filter, "image/jpeg");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  g_object_unref (filter);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), g_object_ref (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
-static void
-clear_activated (GtkWidget *widget, const char *action, GVariant *param)
-{
-  cnn_activations_page_set_drawing (CNN_ACTIVATIONS_PAGE (widget), TRUE);
 }
 
 static void
@@ -564,12 +490,12 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, CnnActi
     {
       GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
       if (CNN_IS_WINDOW (root) && !cnn_window_open_model (CNN_WINDOW (root), path, &error))
-        show_error (self, error);
+        cnn_show_error (GTK_WIDGET (self), error);
       return error == NULL;
     }
   if (!cnn_activations_page_open_file (self, path, &error))
     {
-      show_error (self, error);
+      cnn_show_error (GTK_WIDGET (self), error);
       return FALSE;
     }
   return TRUE;
@@ -580,31 +506,6 @@ build_toolbar (CnnActivationsPage *self)
 {
   GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_add_css_class (bar, "toolbar");
-  GtkWidget *label = gtk_label_new_with_mnemonic ("_Image");
-  self->image_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 0, 1));
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), GTK_WIDGET (self->image_spin));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->image_spin),
-                               "Which image of the data set's test split (else training images)");
-  g_signal_connect (self->image_spin, "value-changed", G_CALLBACK (on_image_changed), self);
-  gtk_box_append (GTK_BOX (bar), label);
-  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->image_spin));
-
-  GtkWidget *open = gtk_button_new_from_icon_name ("document-open-symbolic");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "page.open-image");
-  gtk_widget_set_tooltip_text (open, "Open a PNG or JPEG image (or drop one here)");
-  gtk_box_append (GTK_BOX (bar), open);
-
-  self->draw_toggle = gtk_toggle_button_new ();
-  gtk_button_set_icon_name (GTK_BUTTON (self->draw_toggle), "document-edit-symbolic");
-  gtk_widget_set_tooltip_text (self->draw_toggle,
-                               "Draw the input with the mouse, on the image at the left");
-  g_signal_connect (self->draw_toggle, "toggled", G_CALLBACK (on_draw_toggled), self);
-  gtk_box_append (GTK_BOX (bar), self->draw_toggle);
-  self->clear_button = gtk_button_new_from_icon_name ("edit-clear-symbolic");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->clear_button), "page.clear");
-  gtk_widget_set_tooltip_text (self->clear_button, "Start the drawing over");
-  gtk_box_append (GTK_BOX (bar), self->clear_button);
-
   const char *const scales[] = { "Each map to its own range", "One range for all", NULL };
   self->layer_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->layer_dropdown),
@@ -673,8 +574,6 @@ cnn_activations_page_class_init (CnnActivationsPageClass *klass)
   widget_class->map = cnn_activations_page_map;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_install_action (widget_class, "page.export", NULL, export_activated);
-  gtk_widget_class_install_action (widget_class, "page.open-image", NULL, open_activated);
-  gtk_widget_class_install_action (widget_class, "page.clear", NULL, clear_activated);
   gtk_widget_class_install_action (widget_class, "page.all-maps", NULL, all_maps_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "page.all-maps", NULL);
 }
@@ -712,6 +611,7 @@ cnn_activations_page_new (CnnSession *session, CnnPinnedInput *pin)
   self->session = g_object_ref (session);
   self->pin = g_object_ref (pin);
   g_signal_connect (pin, "changed", G_CALLBACK (on_input_changed), self);
+  gtk_box_prepend (GTK_BOX (self->toolbar), cnn_input_bar_new (pin));
   g_signal_connect (session, "model-changed", G_CALLBACK (on_model), self);
   g_signal_connect (session, "weights-changed", G_CALLBACK (on_weights), self);
   on_model (session, self);
