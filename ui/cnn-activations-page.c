@@ -469,38 +469,6 @@ export_activated (GtkWidget *widget, const char *action, GVariant *param)
                           "activations", NULL, NULL, cnn_window_export_done, root);
 }
 
-/* An image dropped here is the input; anything else (a checkpoint) goes
- * to the window. */
-static gboolean
-on_drop (GtkDropTarget *target, const GValue *value, double x, double y, CnnActivationsPage *self)
-{
-  GFile *file = NULL;
-  if (G_VALUE_HOLDS (value, G_TYPE_FILE))
-    file = g_value_get_object (value);
-  else if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
-    {
-      GSList *files = g_value_get_boxed (value);
-      file = files ? files->data : NULL;
-    }
-  g_autofree char *path = file ? g_file_get_path (file) : NULL;
-  if (path == NULL)
-    return FALSE;
-  g_autoptr (GError) error = NULL;
-  if (!cnn_looks_like_image (path))
-    {
-      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-      if (CNN_IS_WINDOW (root) && !cnn_window_open_model (CNN_WINDOW (root), path, &error))
-        cnn_show_error (GTK_WIDGET (self), error);
-      return error == NULL;
-    }
-  if (!cnn_activations_page_open_file (self, path, &error))
-    {
-      cnn_show_error (GTK_WIDGET (self), error);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static GtkWidget *
 build_toolbar (CnnActivationsPage *self)
 {
@@ -597,11 +565,6 @@ cnn_activations_page_init (CnnActivationsPage *self)
   g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
   gtk_widget_add_controller (GTK_WIDGET (self->view), GTK_EVENT_CONTROLLER (drag));
 
-  GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
-  GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };
-  gtk_drop_target_set_gtypes (drop, types, G_N_ELEMENTS (types));
-  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 }
 
 GtkWidget *
@@ -612,6 +575,7 @@ cnn_activations_page_new (CnnSession *session, CnnPinnedInput *pin)
   self->pin = g_object_ref (pin);
   g_signal_connect (pin, "changed", G_CALLBACK (on_input_changed), self);
   gtk_box_prepend (GTK_BOX (self->toolbar), cnn_input_bar_new (pin));
+  cnn_input_drop_target_add (GTK_WIDGET (self), pin);
   g_signal_connect (session, "model-changed", G_CALLBACK (on_model), self);
   g_signal_connect (session, "weights-changed", G_CALLBACK (on_weights), self);
   on_model (session, self);

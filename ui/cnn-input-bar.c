@@ -20,6 +20,46 @@ cnn_show_error (GtkWidget *widget, const GError *error)
     cnn_window_show_message (CNN_WINDOW (root), error->message);
 }
 
+static gboolean
+on_drop (GtkDropTarget *target, const GValue *value, double x, double y, CnnPinnedInput *pin)
+{
+  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (target));
+  GFile *file = NULL;
+  if (G_VALUE_HOLDS (value, G_TYPE_FILE))
+    file = g_value_get_object (value);
+  else if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    {
+      GSList *files = g_value_get_boxed (value);
+      file = files ? files->data : NULL;
+    }
+  g_autofree char *path = file ? g_file_get_path (file) : NULL;
+  if (path == NULL)
+    return FALSE;
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+  if (cnn_looks_like_image (path))
+    ok = cnn_pinned_input_open_file (pin, path, &error);
+  else
+    {
+      GtkRoot *root = gtk_widget_get_root (widget);
+      ok = CNN_IS_WINDOW (root) && cnn_window_open_model (CNN_WINDOW (root), path, &error);
+    }
+  if (error)
+    cnn_show_error (widget, error);
+  return ok;
+}
+
+void
+cnn_input_drop_target_add (GtkWidget *widget, CnnPinnedInput *pin)
+{
+  GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+  GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };
+  gtk_drop_target_set_gtypes (drop, types, G_N_ELEMENTS (types));
+  /* the page holds the pinned input as long as its controllers */
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), pin);
+  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (drop));
+}
+
 static void
 update (CnnInputBar *self)
 {

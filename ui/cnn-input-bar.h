@@ -18,4 +18,8 @@ GtkWidget *cnn_input_bar_new (CnnPinnedInput *pin);
 /* Shows the error the way the window does (a toast), from any widget in it. */
 void       cnn_show_error    (GtkWidget *widget, const GError *error);
 
+/* Files dropped on `widget`: an image becomes the pinned input, anything
+ * else (a checkpoint) goes to the window to open. */
+void       cnn_input_drop_target_add (GtkWidget *widget, CnnPinnedInput *pin);
+
 G_END_DECLS

@@ -35,6 +35,7 @@ struct _CnnWindow
   CnnPinnedInput  *pinned;       /* the input the activations (and explanations) show */
   CnnActivationsPage *activations;
   CnnFeaturesPage *features;
+  CnnExplainPage  *explain;
   GSettings       *gsettings;
   gboolean         projector;
   guint            curve_serial;
@@ -493,6 +494,7 @@ update_style (CnnWindow *self)
   cnn_figure_view_set_style (cnn_panel_page_get_view (self->samples), id);
   cnn_figure_view_set_style (cnn_activations_page_get_view (self->activations), id);
   cnn_figure_view_set_style (cnn_features_page_get_view (self->features), id);
+  cnn_figure_view_set_style (cnn_explain_page_get_view (self->explain), id);
   /* the run list's color dots follow the curves' palette */
   gtk_widget_queue_draw (GTK_WIDGET (self->curves));
 }
@@ -584,6 +586,7 @@ cnn_window_dispose (GObject *object)
   self->filters = self->summary = self->samples = NULL;
   self->activations = NULL;
   self->features = NULL;
+  self->explain = NULL;
   g_clear_object (&self->pinned);
   g_clear_object (&self->session);
   g_clear_object (&self->gsettings);
@@ -691,7 +694,7 @@ cnn_window_class_init (CnnWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
                                        "win.save", NULL);
   static const char *const pages[] = { "curves", "filters", "summary", "samples", "activations",
-                                       "features" };
+                                       "features", "explain" };
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
                                          "win.show-page", "s", pages[i]);
@@ -722,7 +725,7 @@ cnn_window_init (CnnWindow *self)
   self->filters = CNN_PANEL_PAGE (cnn_panel_page_new (CNN_PANEL_FILTERS));
   self->summary = CNN_PANEL_PAGE (cnn_panel_page_new (CNN_PANEL_SUMMARY));
   self->samples = CNN_PANEL_PAGE (cnn_panel_page_new (CNN_PANEL_SAMPLES));
-  add_page (self, GTK_WIDGET (self->curves), "curves", "Learning Curves",
+  add_page (self, GTK_WIDGET (self->curves), "curves", "Curves",
             "convscope-curves-symbolic");
   add_page (self, GTK_WIDGET (self->filters), "filters", "Filters",
             "view-grid-symbolic");
@@ -738,6 +741,9 @@ cnn_window_init (CnnWindow *self)
   self->features = CNN_FEATURES_PAGE (cnn_features_page_new (self->session));
   add_page (self, GTK_WIDGET (self->features), "features", "Features",
             "view-app-grid-symbolic");
+  self->explain = CNN_EXPLAIN_PAGE (cnn_explain_page_new (self->session, self->pinned));
+  add_page (self, GTK_WIDGET (self->explain), "explain", "Explain",
+            "find-location-symbolic");
 
   g_signal_connect (self->session, "notify::state", G_CALLBACK (on_state), self);
   g_signal_connect (self->session, "metrics-changed", G_CALLBACK (on_metrics), self);
@@ -806,6 +812,12 @@ CnnFeaturesPage *
 cnn_window_get_features_page (CnnWindow *self)
 {
   return self->features;
+}
+
+CnnExplainPage *
+cnn_window_get_explain_page (CnnWindow *self)
+{
+  return self->explain;
 }
 
 CnnPanelPage *
