@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "cnn-export-dialog.h"
+#include "cnn-page-frame.h"
 #include "cnn-input-bar.h"
 #include "cnn-session-private.h"
 #include "cnn-window-private.h"
@@ -409,34 +409,19 @@ build_settings (CnnExplainPage *self)
 static void
 export_activated (GtkWidget *widget, const char *action, GVariant *param)
 {
-  CnnExplainPage *self = CNN_EXPLAIN_PAGE (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  cnn_export_dialog_show (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->view, "explain",
-                          NULL, NULL, cnn_window_export_done, root);
+  cnn_page_export (widget, CNN_EXPLAIN_PAGE (widget)->view, "explain");
 }
 
 static GtkWidget *
 build_toolbar (CnnExplainPage *self)
 {
-  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_add_css_class (bar, "toolbar");
+  GtkWidget *bar = cnn_page_toolbar_new ();
   self->class_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->class_dropdown), "The class whose evidence is shown");
   g_signal_connect (self->class_dropdown, "notify::selected", G_CALLBACK (on_class_selected), self);
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->class_dropdown));
   gtk_box_append (GTK_BOX (bar), build_settings (self));
-  GtkWidget *spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_widget_set_hexpand (spacer, TRUE);
-  gtk_box_append (GTK_BOX (bar), spacer);
-  GtkWidget *export = gtk_button_new ();
-  GtkWidget *content = adw_button_content_new ();
-  adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), "document-save-as-symbolic");
-  adw_button_content_set_label (ADW_BUTTON_CONTENT (content), "_Export…");
-  adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (content), TRUE);
-  gtk_button_set_child (GTK_BUTTON (export), content);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (export), "page.export");
-  gtk_widget_set_tooltip_text (export, "Export the figure as PNG, SVG or PDF (Ctrl+E)");
-  gtk_box_append (GTK_BOX (bar), export);
+  cnn_page_toolbar_end (bar);
   return bar;
 }
 
@@ -497,10 +482,7 @@ draw (cairo_t *cr, double width, double height, const CnnRenderStyle *style, gpo
       "open a checkpoint."
     : self->running ? "Computing saliency, occlusion, LIME and Grad-CAM…"
                     : "Waiting for an image: the data set is loading; or open one, drop one here, or draw.";
-  double w = MIN (width - 2 * style->padding, 520);
-  double h = cnn_render_paragraph_height (cr, style, CNN_TEXT_LABEL, text, w);
-  cnn_render_paragraph (cr, style, CNN_TEXT_LABEL, &style->muted, text, (width - w) / 2,
-                        (height - h) / 2, w);
+  cnn_page_draw_message (cr, width, height, style, text);
 }
 
 static void
@@ -528,9 +510,8 @@ cnn_explain_page_dispose (GObject *object)
   g_clear_pointer (&self->shown, job_unref);
   if (self->view)
     cnn_figure_view_set_draw_func (self->view, NULL, NULL, NULL, NULL);
-  g_clear_pointer (&self->toolbar, gtk_widget_unparent);
-  if (self->view)
-    gtk_widget_unparent (GTK_WIDGET (self->view));
+  cnn_page_unparent_children (GTK_WIDGET (self));
+  self->toolbar = NULL;
   self->view = NULL;
   g_clear_pointer (&self->layer_index, g_free);
   G_OBJECT_CLASS (cnn_explain_page_parent_class)->dispose (object);

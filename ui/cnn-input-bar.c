@@ -1,5 +1,6 @@
 #include "cnn-input-bar.h"
 
+#include "cnn-page-frame.h"
 #include "cnn-window-private.h"
 
 struct _CnnInputBar
@@ -24,15 +25,7 @@ static gboolean
 on_drop (GtkDropTarget *target, const GValue *value, double x, double y, CnnPinnedInput *pin)
 {
   GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (target));
-  GFile *file = NULL;
-  if (G_VALUE_HOLDS (value, G_TYPE_FILE))
-    file = g_value_get_object (value);
-  else if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
-    {
-      GSList *files = g_value_get_boxed (value);
-      file = files ? files->data : NULL;
-    }
-  g_autofree char *path = file ? g_file_get_path (file) : NULL;
+  g_autofree char *path = cnn_drop_value_path (value);
   if (path == NULL)
     return FALSE;
   g_autoptr (GError) error = NULL;

@@ -9,6 +9,7 @@
 
 #include "cnn-export-dialog.h"
 #include "cnn-frame-log.h"
+#include "cnn-page-frame.h"
 #include "cnn-resources.h"
 #include "cnn-session-private.h"
 #include "cnn-window-private.h"
@@ -459,15 +460,7 @@ show_page_activated (GtkWidget *widget, const char *action, GVariant *param)
 static gboolean
 on_drop (GtkDropTarget *target, const GValue *value, double x, double y, CnnWindow *self)
 {
-  GFile *file = NULL;
-  if (G_VALUE_HOLDS (value, G_TYPE_FILE))
-    file = g_value_get_object (value);
-  else if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
-    {
-      GSList *files = g_value_get_boxed (value);
-      file = files ? files->data : NULL;
-    }
-  g_autofree char *path = file ? g_file_get_path (file) : NULL;
+  g_autofree char *path = cnn_drop_value_path (value);
   if (path == NULL)
     return FALSE;
   g_autoptr (GError) error = NULL;
