@@ -58,19 +58,6 @@ set_title (CnnActivationsPage *self, const CnnNetwork *net)
   self->title = g_strdup_printf ("%s on %s · epoch %.1f", l->name, what, w ? w->epoch : 0.0);
 }
 
-static void
-softmax (const float *logits, int n, float *probs)
-{
-  float top = logits[0];
-  for (int k = 1; k < n; k++)
-    top = MAX (top, logits[k]);
-  double sum = 0;
-  for (int k = 0; k < n; k++)
-    sum += probs[k] = expf (logits[k] - top);
-  for (int k = 0; k < n; k++)
-    probs[k] /= sum;
-}
-
 /* Runs the input through the network; the figure follows within
  * `redraw_ms` (a stroke of the mouse wants it at once, new weights can
  * wait). */
@@ -107,7 +94,7 @@ compute_and_redraw (CnnActivationsPage *self, guint redraw_ms)
   self->n_classes = cnn_network_get_layer (net, logits)->out_shape.c;
   g_free (self->probs);
   self->probs = g_new (float, self->n_classes);
-  softmax (cnn_network_get_output (net, logits), self->n_classes, self->probs);
+  cnn_explain_softmax (cnn_network_get_output (net, logits), self->n_classes, self->probs);
   set_title (self, net);
   self->compute_count++;
   self->last_compute = g_get_monotonic_time ();

@@ -424,6 +424,18 @@ test_save_open_continue (void)
   window_close (w);
 }
 
+/* A window with lenet trained an epoch on synthetic data, showing `page`. */
+static CnnWindow *
+trained_window (const char *page)
+{
+  CnnWindow *w = window_new ();
+  set_small_run (w, "lenet", 20, 1, 32);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.train", NULL));
+  g_assert_true (wait_until (is_idle, w, 120));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.show-page", "s", page));
+  return w;
+}
+
 static gboolean
 activations_ready (gpointer data)
 {
@@ -470,11 +482,7 @@ input_pixel (CnnActivationsPage *page, int y, int x)
 static void
 test_activations (void)
 {
-  CnnWindow *w = window_new ();
-  set_small_run (w, "lenet", 20, 1, 32);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.train", NULL));
-  g_assert_true (wait_until (is_idle, w, 120));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.show-page", "s", "activations"));
+  CnnWindow *w = trained_window ("activations");
   CnnActivationsPage *page = cnn_window_get_activations_page (w);
   g_assert_true (wait_until (activations_ready, page, 10));
   g_assert_true (wait_until (drew, cnn_activations_page_get_view (page), 10));
@@ -589,13 +597,9 @@ features_stopped (gpointer data)
 static void
 test_features (void)
 {
-  CnnWindow *w = window_new ();
-  set_small_run (w, "lenet", 20, 1, 32);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.train", NULL));
-  g_assert_true (wait_until (is_idle, w, 120));
-  CnnFeaturesPage *page = cnn_window_get_features_page (w);
   /* shown with nothing training: it computes by itself, the deepest conv */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.show-page", "s", "features"));
+  CnnWindow *w = trained_window ("features");
+  CnnFeaturesPage *page = cnn_window_get_features_page (w);
   g_assert_true (wait_until (features_current, page, 60));
   const CnnTopPatches *tp = cnn_features_page_get_top_patches (page);
   g_assert_nonnull (tp);
@@ -656,11 +660,7 @@ explain_current (gpointer data)
 static void
 test_explain (void)
 {
-  CnnWindow *w = window_new ();
-  set_small_run (w, "lenet", 20, 1, 32);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.train", NULL));
-  g_assert_true (wait_until (is_idle, w, 120));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.show-page", "s", "explain"));
+  CnnWindow *w = trained_window ("explain");
   CnnExplainPage *page = cnn_window_get_explain_page (w);
   g_assert_true (wait_until (explain_current, page, 60));
   const CnnExplanation *e = cnn_explain_page_get_explanation (page);
