@@ -325,10 +325,17 @@ cnn_cli_explain (int argc, char **argv)
   lc.gray = gray;
   lc.seed = sal.seed;
 
-  g_autofree float *maps[N_METHODS] = { NULL };
+  /* one block, a (N, H, W) map per method wanted */
+  int n_wanted = 0;
   for (int k = 0; k < N_METHODS; k++)
+    n_wanted += want[k];
+  g_autofree float *map_block = g_try_new0 (float, (size_t) n_wanted * in.n * plane);
+  if (map_block == NULL)
+    return cnn_cli_fail_printf (CNN_EXIT_FAILURE, "not enough memory for the maps of %d images", in.n);
+  float *maps[N_METHODS] = { NULL };
+  for (int k = 0, j = 0; k < N_METHODS; k++)
     if (want[k])
-      maps[k] = g_new0 (float, (size_t) in.n * plane);   /* (N, H, W) */
+      maps[k] = map_block + (size_t) j++ * in.n * plane;
   g_autoptr (CnnLime) shown_lime = NULL;
   g_autofree float *probs = g_new (float, K);
   g_autofree float *seg_image = g_new (float, size);
