@@ -325,10 +325,17 @@ cnn_cli_explain (int argc, char **argv)
   lc.gray = gray;
   lc.seed = sal.seed;
 
-  g_autofree float *maps[N_METHODS] = { NULL };
+  /* one block, a (N, H, W) map per method wanted */
+  int n_wanted = 0;
   for (int k = 0; k < N_METHODS; k++)
+    n_wanted += want[k];
+  g_autofree float *map_block = g_try_new0 (float, (size_t) n_wanted * in.n * plane);
+  if (map_block == NULL)
+    return cnn_cli_fail_printf (CNN_EXIT_FAILURE, "not enough memory for the maps of %d images", in.n);
+  float *maps[N_METHODS] = { NULL };
+  for (int k = 0, j = 0; k < N_METHODS; k++)
     if (want[k])
-      maps[k] = g_new0 (float, (size_t) in.n * plane);   /* (N, H, W) */
+      maps[k] = map_block + (size_t) j++ * in.n * plane;
   g_autoptr (CnnLime) shown_lime = NULL;
   g_autofree float *probs = g_new (float, K);
   g_autofree float *seg_image = g_new (float, size);
@@ -405,6 +412,8 @@ cnn_cli_explain (int argc, char **argv)
     {
       if (!want[k])
         continue;
+      /* settings[] stays NULL-terminated: the maps' slots are consecutive */
+      const int slot = panel.n_maps;
       CnnPanelExplainMap *m = &panel.maps[panel.n_maps++];
       m->name = method_titles[k];
       m->values = maps[k] + (size_t) e.index * plane;
@@ -412,14 +421,14 @@ cnn_cli_explain (int argc, char **argv)
         {
         case SALIENCY:
           m->unit = "|d score / d pixel|";
-          settings[k] = sal.smoothgrad > 0 ? g_strdup_printf ("SmoothGrad: %d noisy copies, noise %g %% of the "
+          settings[slot] = sal.smoothgrad > 0 ? g_strdup_printf ("SmoothGrad: %d noisy copies, noise %g %% of the "
                                                               "range", sal.smoothgrad, 100 * sal.noise)
                                            : g_strdup ("gradient of the class score, max over channels");
           break;
         case OCCLUSION:
           m->unit = "drop of probability";
           m->is_signed = TRUE;
-          settings[k] = g_strdup_printf ("patch %d, stride %d, %s fill", occ.patch, occ.stride,
+          settings[slot] = g_strdup_printf ("patch %d, stride %d, %s fill", occ.patch, occ.stride,
                                          cnn_fill_name (fill));
           break;
         case LIME:
@@ -438,7 +447,7 @@ cnn_cli_explain (int argc, char **argv)
             m->n_positive = l->n_positive;
             m->negative = negative;
             m->n_negative = e.negative ? l->n_negative : 0;
-            settings[k] = g_strdup_printf ("R² %.2f; %d samples, %d superpixels, %s fill; top %d outlined%s",
+            settings[slot] = g_strdup_printf ("R² %.2f; %d samples, %d superpixels, %s fill; top %d outlined%s",
                                            l->r2, lc.samples, l->n_segments, cnn_fill_name (fill), l->n_positive,
                                            e.negative ? ", negative dashed" : "");
           }
@@ -452,13 +461,13 @@ cnn_cli_explain (int argc, char **argv)
               top = MAX (top, m->values[j]);
             /* Grad-CAM rectifies Σ α_k A_k: a head that reads positions
              * separately (flatten + dense) can leave nothing positive */
-            settings[k] = g_strdup_printf ("layer %s (%d×%d), upsampled%s", l->name, l->out_shape.h,
+            settings[slot] = g_strdup_printf ("layer %s (%d×%d), upsampled%s", l->name, l->out_shape.h,
                                            l->out_shape.w, top > 0 ? "" : "; all zero: no positive "
                                            "evidence at this layer (try --layer)");
           }
           break;
         }
-      m->settings = settings[k];
+      m->settings = settings[slot];
     }
   double w, h;
   cnn_panel_explain_natural_size (&panel, o.render_style, &w, &h);
