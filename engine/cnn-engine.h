@@ -25,3 +25,4 @@
 #include "cnn-npy.h"
 #include "cnn-explain.h"
 #include "cnn-lime.h"
+#include "cnn-explanation.h"

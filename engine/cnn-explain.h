@@ -85,9 +85,8 @@ int      cnn_explain_gradcam_default_layer (const CnnNetwork *net);
 gboolean cnn_explain_gradcam (CnnNetwork *net, CnnPool *pool, const float *x, int target, int layer,
                               float *map, GError **error);
 
-/* Fractions and ranges the callers of these maps need. */
-/* The target probability is computed as softmax of the scores, so it works
- * whether or not the model ends in a softmax layer. */
+/* probs (n) = softmax of scores (n): the probabilities here come from the
+ * scores, so they are right whether or not the model ends in a softmax. */
 void     cnn_explain_softmax (const float *scores, int n, float *probs);
 
 G_END_DECLS

@@ -1,10 +1,10 @@
 #include "cnn-activations-page.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
-#include "cnn-export-dialog.h"
+#include "cnn-page-frame.h"
+#include "cnn-input-bar.h"
 #include "cnn-pinned-input.h"
 #include "cnn-session-private.h"
 #include "cnn-window-private.h"
@@ -13,8 +13,7 @@ struct _CnnActivationsPage
 {
   GtkWidget       parent_instance;
   GtkWidget      *toolbar;
-  GtkSpinButton  *image_spin;
-  GtkWidget      *draw_toggle, *clear_button, *all_maps_button;
+  GtkWidget      *all_maps_button;
   GtkDropDown    *layer_dropdown, *scale_dropdown;
   CnnFigureView  *view;
 
@@ -59,19 +58,6 @@ set_title (CnnActivationsPage *self, const CnnNetwork *net)
   self->title = g_strdup_printf ("%s on %s · epoch %.1f", l->name, what, w ? w->epoch : 0.0);
 }
 
-static void
-softmax (const float *logits, int n, float *probs)
-{
-  float top = logits[0];
-  for (int k = 1; k < n; k++)
-    top = MAX (top, logits[k]);
-  double sum = 0;
-  for (int k = 0; k < n; k++)
-    sum += probs[k] = expf (logits[k] - top);
-  for (int k = 0; k < n; k++)
-    probs[k] /= sum;
-}
-
 /* Runs the input through the network; the figure follows within
  * `redraw_ms` (a stroke of the mouse wants it at once, new weights can
  * wait). */
@@ -108,7 +94,7 @@ compute_and_redraw (CnnActivationsPage *self, guint redraw_ms)
   self->n_classes = cnn_network_get_layer (net, logits)->out_shape.c;
   g_free (self->probs);
   self->probs = g_new (float, self->n_classes);
-  softmax (cnn_network_get_output (net, logits), self->n_classes, self->probs);
+  cnn_explain_softmax (cnn_network_get_output (net, logits), self->n_classes, self->probs);
   set_title (self, net);
   self->compute_count++;
   self->last_compute = g_get_monotonic_time ();
@@ -165,20 +151,7 @@ cnn_activations_page_map (GtkWidget *widget)
 static void
 update_controls (CnnActivationsPage *self)
 {
-  const CnnImageSet *set = cnn_pinned_input_get_set (self->pin);
-  CnnPinnedSource source = cnn_pinned_input_get_source (self->pin);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->image_spin), set != NULL);
-  g_signal_handlers_block_matched (self->image_spin, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
-  if (set)
-    gtk_spin_button_set_range (self->image_spin, 0, set->n - 1);
-  gtk_spin_button_set_value (self->image_spin, cnn_pinned_input_get_index (self->pin));
-  g_signal_handlers_unblock_matched (self->image_spin, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
-  gtk_widget_set_visible (self->clear_button, source == CNN_PINNED_DRAWING);
   gtk_widget_set_visible (self->all_maps_button, self->enlarge);
-  g_signal_handlers_block_matched (self->draw_toggle, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->draw_toggle),
-                                source == CNN_PINNED_DRAWING);
-  g_signal_handlers_unblock_matched (self->draw_toggle, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
 }
 
 static void
@@ -377,10 +350,7 @@ draw (cairo_t *cr, double width, double height, const CnnRenderStyle *style, gpo
     ? "What an image does inside the network appears here once a model is built: press Train, "
       "or open a checkpoint."
     : "Loading the data set… Meanwhile, open an image file, drop one here, or draw one.";
-  double w = MIN (width - 2 * style->padding, 520);
-  double h = cnn_render_paragraph_height (cr, style, CNN_TEXT_LABEL, text, w);
-  cnn_render_paragraph (cr, style, CNN_TEXT_LABEL, &style->muted, text, (width - w) / 2,
-                        (height - h) / 2, w);
+  cnn_page_draw_message (cr, width, height, style, text);
 }
 
 static void
@@ -463,69 +433,9 @@ on_drag_end (GtkGestureDrag *gesture, double dx, double dy, CnnActivationsPage *
 /* ---- toolbar ---- */
 
 static void
-on_image_changed (GtkSpinButton *spin, CnnActivationsPage *self)
-{
-  cnn_activations_page_show_image (self, gtk_spin_button_get_value_as_int (spin));
-}
-
-static void
-on_draw_toggled (GtkToggleButton *toggle, CnnActivationsPage *self)
-{
-  cnn_activations_page_set_drawing (self, gtk_toggle_button_get_active (toggle));
-}
-
-static void
 on_scale_changed (GtkDropDown *dropdown, GParamSpec *pspec, CnnActivationsPage *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self->view));
-}
-
-static void
-show_error (CnnActivationsPage *self, const GError *error)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  if (CNN_IS_WINDOW (root))
-    cnn_window_show_message (CNN_WINDOW (root), error->message);
-}
-
-static void
-on_open_response (GtkNativeDialog *dialog, int response, CnnActivationsPage *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = file ? g_file_get_path (file) : NULL;
-      g_autoptr (GError) error = NULL;
-      if (path && !cnn_activations_page_open_file (self, path, &error))
-        show_error (self, error);
-    }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
-  g_object_unref (self);
-}
-
-static void
-open_activated (GtkWidget *widget, const char *action, GVariant *param)
-{
-  CnnActivationsPage *self = CNN_ACTIVATIONS_PAGE (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  GtkFileChooserNative *dialog =
-    gtk_file_chooser_native_new ("Open an Image", GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                 GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
-  GtkFileFilter *filter = gtk_file_filter_new ();
-  gtk_file_filter_set_name (filter, "PNG and JPEG images");
-  gtk_file_filter_add_mime_type (filter, "image/png");
-  gtk_file_filter_add_mime_type (filter, "image/jpeg");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  g_object_unref (filter);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), g_object_ref (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
-static void
-clear_activated (GtkWidget *widget, const char *action, GVariant *param)
-{
-  cnn_activations_page_set_drawing (CNN_ACTIVATIONS_PAGE (widget), TRUE);
 }
 
 static void
@@ -537,74 +447,13 @@ all_maps_activated (GtkWidget *widget, const char *action, GVariant *param)
 static void
 export_activated (GtkWidget *widget, const char *action, GVariant *param)
 {
-  CnnActivationsPage *self = CNN_ACTIVATIONS_PAGE (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  cnn_export_dialog_show (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->view,
-                          "activations", NULL, NULL, cnn_window_export_done, root);
-}
-
-/* An image dropped here is the input; anything else (a checkpoint) goes
- * to the window. */
-static gboolean
-on_drop (GtkDropTarget *target, const GValue *value, double x, double y, CnnActivationsPage *self)
-{
-  GFile *file = NULL;
-  if (G_VALUE_HOLDS (value, G_TYPE_FILE))
-    file = g_value_get_object (value);
-  else if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
-    {
-      GSList *files = g_value_get_boxed (value);
-      file = files ? files->data : NULL;
-    }
-  g_autofree char *path = file ? g_file_get_path (file) : NULL;
-  if (path == NULL)
-    return FALSE;
-  g_autoptr (GError) error = NULL;
-  if (!cnn_looks_like_image (path))
-    {
-      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-      if (CNN_IS_WINDOW (root) && !cnn_window_open_model (CNN_WINDOW (root), path, &error))
-        show_error (self, error);
-      return error == NULL;
-    }
-  if (!cnn_activations_page_open_file (self, path, &error))
-    {
-      show_error (self, error);
-      return FALSE;
-    }
-  return TRUE;
+  cnn_page_export (widget, CNN_ACTIVATIONS_PAGE (widget)->view, "activations");
 }
 
 static GtkWidget *
 build_toolbar (CnnActivationsPage *self)
 {
-  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_add_css_class (bar, "toolbar");
-  GtkWidget *label = gtk_label_new_with_mnemonic ("_Image");
-  self->image_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 0, 1));
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), GTK_WIDGET (self->image_spin));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->image_spin),
-                               "Which image of the data set's test split (else training images)");
-  g_signal_connect (self->image_spin, "value-changed", G_CALLBACK (on_image_changed), self);
-  gtk_box_append (GTK_BOX (bar), label);
-  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->image_spin));
-
-  GtkWidget *open = gtk_button_new_from_icon_name ("document-open-symbolic");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "page.open-image");
-  gtk_widget_set_tooltip_text (open, "Open a PNG or JPEG image (or drop one here)");
-  gtk_box_append (GTK_BOX (bar), open);
-
-  self->draw_toggle = gtk_toggle_button_new ();
-  gtk_button_set_icon_name (GTK_BUTTON (self->draw_toggle), "document-edit-symbolic");
-  gtk_widget_set_tooltip_text (self->draw_toggle,
-                               "Draw the input with the mouse, on the image at the left");
-  g_signal_connect (self->draw_toggle, "toggled", G_CALLBACK (on_draw_toggled), self);
-  gtk_box_append (GTK_BOX (bar), self->draw_toggle);
-  self->clear_button = gtk_button_new_from_icon_name ("edit-clear-symbolic");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->clear_button), "page.clear");
-  gtk_widget_set_tooltip_text (self->clear_button, "Start the drawing over");
-  gtk_box_append (GTK_BOX (bar), self->clear_button);
-
+  GtkWidget *bar = cnn_page_toolbar_new ();
   const char *const scales[] = { "Each map to its own range", "One range for all", NULL };
   self->layer_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->layer_dropdown),
@@ -622,18 +471,7 @@ build_toolbar (CnnActivationsPage *self)
   gtk_widget_set_tooltip_text (self->all_maps_button, "Back to every channel (Escape)");
   gtk_box_append (GTK_BOX (bar), self->all_maps_button);
 
-  GtkWidget *spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_widget_set_hexpand (spacer, TRUE);
-  gtk_box_append (GTK_BOX (bar), spacer);
-  GtkWidget *export = gtk_button_new ();
-  GtkWidget *content = adw_button_content_new ();
-  adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), "document-save-as-symbolic");
-  adw_button_content_set_label (ADW_BUTTON_CONTENT (content), "_Export…");
-  adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (content), TRUE);
-  gtk_button_set_child (GTK_BUTTON (export), content);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (export), "page.export");
-  gtk_widget_set_tooltip_text (export, "Export the figure as PNG, SVG or PDF (Ctrl+E)");
-  gtk_box_append (GTK_BOX (bar), export);
+  cnn_page_toolbar_end (bar);
   return bar;
 }
 
@@ -652,9 +490,8 @@ cnn_activations_page_dispose (GObject *object)
   g_clear_object (&self->pin);
   if (self->view)
     cnn_figure_view_set_draw_func (self->view, NULL, NULL, NULL, NULL);
-  g_clear_pointer (&self->toolbar, gtk_widget_unparent);
-  if (self->view)
-    gtk_widget_unparent (GTK_WIDGET (self->view));
+  cnn_page_unparent_children (GTK_WIDGET (self));
+  self->toolbar = NULL;
   self->view = NULL;
   g_clear_pointer (&self->layer_names, g_strfreev);
   g_clear_pointer (&self->layer_index, g_free);
@@ -673,8 +510,6 @@ cnn_activations_page_class_init (CnnActivationsPageClass *klass)
   widget_class->map = cnn_activations_page_map;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_install_action (widget_class, "page.export", NULL, export_activated);
-  gtk_widget_class_install_action (widget_class, "page.open-image", NULL, open_activated);
-  gtk_widget_class_install_action (widget_class, "page.clear", NULL, clear_activated);
   gtk_widget_class_install_action (widget_class, "page.all-maps", NULL, all_maps_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "page.all-maps", NULL);
 }
@@ -698,11 +533,6 @@ cnn_activations_page_init (CnnActivationsPage *self)
   g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
   gtk_widget_add_controller (GTK_WIDGET (self->view), GTK_EVENT_CONTROLLER (drag));
 
-  GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
-  GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };
-  gtk_drop_target_set_gtypes (drop, types, G_N_ELEMENTS (types));
-  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 }
 
 GtkWidget *
@@ -712,6 +542,8 @@ cnn_activations_page_new (CnnSession *session, CnnPinnedInput *pin)
   self->session = g_object_ref (session);
   self->pin = g_object_ref (pin);
   g_signal_connect (pin, "changed", G_CALLBACK (on_input_changed), self);
+  gtk_box_prepend (GTK_BOX (self->toolbar), cnn_input_bar_new (pin));
+  cnn_input_drop_target_add (GTK_WIDGET (self), pin);
   g_signal_connect (session, "model-changed", G_CALLBACK (on_model), self);
   g_signal_connect (session, "weights-changed", G_CALLBACK (on_weights), self);
   on_model (session, self);

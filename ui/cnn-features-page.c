@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "cnn-export-dialog.h"
+#include "cnn-page-frame.h"
 #include "cnn-session-private.h"
 #include "cnn-window-private.h"
 
@@ -486,16 +486,6 @@ selection_changed (CnnFeaturesPage *self)
 
 /* ---- drawing ---- */
 
-static void
-draw_message (cairo_t *cr, double width, double height, const CnnRenderStyle *style,
-              const char *text)
-{
-  double w = MIN (width - 2 * style->padding, 520);
-  double h = cnn_render_paragraph_height (cr, style, CNN_TEXT_LABEL, text, w);
-  cnn_render_paragraph (cr, style, CNN_TEXT_LABEL, &style->muted, text, (width - w) / 2,
-                        (height - h) / 2, w);
-}
-
 static char *
 job_title (CnnFeaturesPage *self, const Job *job)
 {
@@ -585,14 +575,14 @@ draw (cairo_t *cr, double width, double height, const CnnRenderStyle *style, gpo
   else if (drawable (job))
     draw_vis (self, job, cr, width, height, style, FALSE, NULL, NULL);
   else if (cnn_session_get_network (self->session) == NULL)
-    draw_message (cr, width, height, style,
+    cnn_page_draw_message (cr, width, height, style,
                   "What each channel responds to appears here once a model is built: press "
                   "Train, or open a checkpoint.");
   else if (cnn_features_page_is_running (self))
-    draw_message (cr, width, height, style,
+    cnn_page_draw_message (cr, width, height, style,
                   "Searching the data set for the images that excite each channel most…");
   else
-    draw_message (cr, width, height, style,
+    cnn_page_draw_message (cr, width, height, style,
                   current_mode (self) == CNN_FEATURES_TOP_PATCHES
                       && cnn_session_get_dataset (self->session) == NULL
                     ? "The top patches need the data set: it is loading, or press Continue."
@@ -747,10 +737,8 @@ static void
 export_activated (GtkWidget *widget, const char *action, GVariant *param)
 {
   CnnFeaturesPage *self = CNN_FEATURES_PAGE (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
   static const char *const names[] = { "top-patches", "feature-vis", "class-vis" };
-  cnn_export_dialog_show (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->view,
-                          names[current_mode (self)], NULL, NULL, cnn_window_export_done, root);
+  cnn_page_export (widget, self->view, names[current_mode (self)]);
 }
 
 /* ---- the visualization settings (a popover) ---- */
@@ -843,8 +831,7 @@ build_settings (CnnFeaturesPage *self)
 static GtkWidget *
 build_toolbar (CnnFeaturesPage *self)
 {
-  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_add_css_class (bar, "toolbar");
+  GtkWidget *bar = cnn_page_toolbar_new ();
   const char *const modes[] = { "Top patches", "Feature visualization", "Class visualization", NULL };
   self->mode_dropdown = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (modes));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->mode_dropdown),
@@ -876,18 +863,7 @@ build_toolbar (CnnFeaturesPage *self)
   gtk_widget_set_size_request (GTK_WIDGET (self->progress), 120, -1);
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->progress));
 
-  GtkWidget *spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_widget_set_hexpand (spacer, TRUE);
-  gtk_box_append (GTK_BOX (bar), spacer);
-  GtkWidget *export = gtk_button_new ();
-  GtkWidget *content = adw_button_content_new ();
-  adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), "document-save-as-symbolic");
-  adw_button_content_set_label (ADW_BUTTON_CONTENT (content), "_Export…");
-  adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (content), TRUE);
-  gtk_button_set_child (GTK_BUTTON (export), content);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (export), "page.export");
-  gtk_widget_set_tooltip_text (export, "Export the figure as PNG, SVG or PDF (Ctrl+E)");
-  gtk_box_append (GTK_BOX (bar), export);
+  cnn_page_toolbar_end (bar);
   return bar;
 }
 
@@ -906,9 +882,8 @@ cnn_features_page_dispose (GObject *object)
   g_clear_pointer (&self->cache, g_ptr_array_unref);
   if (self->view)
     cnn_figure_view_set_draw_func (self->view, NULL, NULL, NULL, NULL);
-  g_clear_pointer (&self->toolbar, gtk_widget_unparent);
-  if (self->view)
-    gtk_widget_unparent (GTK_WIDGET (self->view));
+  cnn_page_unparent_children (GTK_WIDGET (self));
+  self->toolbar = NULL;
   self->view = NULL;
   g_clear_pointer (&self->layer_index, g_free);
   G_OBJECT_CLASS (cnn_features_page_parent_class)->dispose (object);

@@ -1,6 +1,7 @@
 #include "cnn-panel-page.h"
 
 #include "cnn-export-dialog.h"
+#include "cnn-page-frame.h"
 #include "cnn-window-private.h"
 
 #define SAMPLES_PER_CLASS 8
@@ -48,16 +49,6 @@ empty_message (CnnPanelKind kind)
 }
 
 static void
-draw_message (cairo_t *cr, double width, double height, const CnnRenderStyle *style,
-              const char *text)
-{
-  double w = MIN (width - 2 * style->padding, 520);
-  double h = cnn_render_paragraph_height (cr, style, CNN_TEXT_LABEL, text, w);
-  cnn_render_paragraph (cr, style, CNN_TEXT_LABEL, &style->muted, text, (width - w) / 2,
-                        (height - h) / 2, w);
-}
-
-static void
 draw (cairo_t *cr, double width, double height, const CnnRenderStyle *style, gpointer data)
 {
   CnnPanelPage *self = data;
@@ -95,7 +86,7 @@ draw (cairo_t *cr, double width, double height, const CnnRenderStyle *style, gpo
         }
       break;
     }
-  draw_message (cr, width, height, style, empty_message (self->kind));
+  cnn_page_draw_message (cr, width, height, style, empty_message (self->kind));
 }
 
 static void

@@ -3,6 +3,7 @@
 
 #include "cnn-activations-page.h"
 #include "cnn-curves-page.h"
+#include "cnn-explain-page.h"
 #include "cnn-features-page.h"
 #include "cnn-panel-page.h"
 #include "cnn-sidebar.h"
@@ -15,6 +16,7 @@ CnnCurvesPage *cnn_window_get_curves_page  (CnnWindow *window);
 CnnPanelPage  *cnn_window_get_panel_page   (CnnWindow *window, CnnPanelKind kind);
 CnnActivationsPage *cnn_window_get_activations_page (CnnWindow *window);
 CnnFeaturesPage *cnn_window_get_features_page (CnnWindow *window);
+CnnExplainPage *cnn_window_get_explain_page (CnnWindow *window);
 /* A toast for the user (pages report their errors through it). */
 void           cnn_window_show_message     (CnnWindow *window, const char *message);
 /* The status line above the panels ("Epoch 2/5 · …"). */

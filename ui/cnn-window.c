@@ -9,6 +9,7 @@
 
 #include "cnn-export-dialog.h"
 #include "cnn-frame-log.h"
+#include "cnn-page-frame.h"
 #include "cnn-resources.h"
 #include "cnn-session-private.h"
 #include "cnn-window-private.h"
@@ -35,6 +36,7 @@ struct _CnnWindow
   CnnPinnedInput  *pinned;       /* the input the activations (and explanations) show */
   CnnActivationsPage *activations;
   CnnFeaturesPage *features;
+  CnnExplainPage  *explain;
   GSettings       *gsettings;
   gboolean         projector;
   guint            curve_serial;
@@ -458,15 +460,7 @@ show_page_activated (GtkWidget *widget, const char *action, GVariant *param)
 static gboolean
 on_drop (GtkDropTarget *target, const GValue *value, double x, double y, CnnWindow *self)
 {
-  GFile *file = NULL;
-  if (G_VALUE_HOLDS (value, G_TYPE_FILE))
-    file = g_value_get_object (value);
-  else if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
-    {
-      GSList *files = g_value_get_boxed (value);
-      file = files ? files->data : NULL;
-    }
-  g_autofree char *path = file ? g_file_get_path (file) : NULL;
+  g_autofree char *path = cnn_drop_value_path (value);
   if (path == NULL)
     return FALSE;
   g_autoptr (GError) error = NULL;
@@ -493,6 +487,7 @@ update_style (CnnWindow *self)
   cnn_figure_view_set_style (cnn_panel_page_get_view (self->samples), id);
   cnn_figure_view_set_style (cnn_activations_page_get_view (self->activations), id);
   cnn_figure_view_set_style (cnn_features_page_get_view (self->features), id);
+  cnn_figure_view_set_style (cnn_explain_page_get_view (self->explain), id);
   /* the run list's color dots follow the curves' palette */
   gtk_widget_queue_draw (GTK_WIDGET (self->curves));
 }
@@ -584,6 +579,7 @@ cnn_window_dispose (GObject *object)
   self->filters = self->summary = self->samples = NULL;
   self->activations = NULL;
   self->features = NULL;
+  self->explain = NULL;
   g_clear_object (&self->pinned);
   g_clear_object (&self->session);
   g_clear_object (&self->gsettings);
@@ -691,7 +687,7 @@ cnn_window_class_init (CnnWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
                                        "win.save", NULL);
   static const char *const pages[] = { "curves", "filters", "summary", "samples", "activations",
-                                       "features" };
+                                       "features", "explain" };
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
                                          "win.show-page", "s", pages[i]);
@@ -722,7 +718,7 @@ cnn_window_init (CnnWindow *self)
   self->filters = CNN_PANEL_PAGE (cnn_panel_page_new (CNN_PANEL_FILTERS));
   self->summary = CNN_PANEL_PAGE (cnn_panel_page_new (CNN_PANEL_SUMMARY));
   self->samples = CNN_PANEL_PAGE (cnn_panel_page_new (CNN_PANEL_SAMPLES));
-  add_page (self, GTK_WIDGET (self->curves), "curves", "Learning Curves",
+  add_page (self, GTK_WIDGET (self->curves), "curves", "Curves",
             "convscope-curves-symbolic");
   add_page (self, GTK_WIDGET (self->filters), "filters", "Filters",
             "view-grid-symbolic");
@@ -738,6 +734,9 @@ cnn_window_init (CnnWindow *self)
   self->features = CNN_FEATURES_PAGE (cnn_features_page_new (self->session));
   add_page (self, GTK_WIDGET (self->features), "features", "Features",
             "view-app-grid-symbolic");
+  self->explain = CNN_EXPLAIN_PAGE (cnn_explain_page_new (self->session, self->pinned));
+  add_page (self, GTK_WIDGET (self->explain), "explain", "Explain",
+            "find-location-symbolic");
 
   g_signal_connect (self->session, "notify::state", G_CALLBACK (on_state), self);
   g_signal_connect (self->session, "metrics-changed", G_CALLBACK (on_metrics), self);
@@ -806,6 +805,12 @@ CnnFeaturesPage *
 cnn_window_get_features_page (CnnWindow *self)
 {
   return self->features;
+}
+
+CnnExplainPage *
+cnn_window_get_explain_page (CnnWindow *self)
+{
+  return self->explain;
 }
 
 CnnPanelPage *

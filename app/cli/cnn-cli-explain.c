@@ -8,10 +8,15 @@
 
 #include "cnn-cli-figure-private.h"
 
-enum { SALIENCY, OCCLUSION, LIME, GRADCAM, N_METHODS };
-
-static const char *const method_names[N_METHODS] = { "saliency", "occlusion", "lime", "gradcam" };
-static const char *const method_titles[N_METHODS] = { "Saliency", "Occlusion", "LIME", "Grad-CAM" };
+/* the engine's order: saliency, occlusion, LIME, Grad-CAM */
+enum
+{
+  SALIENCY = CNN_EXPLAIN_SALIENCY,
+  OCCLUSION = CNN_EXPLAIN_OCCLUSION,
+  LIME = CNN_EXPLAIN_LIME,
+  GRADCAM = CNN_EXPLAIN_GRADCAM,
+  N_METHODS = CNN_EXPLAIN_N_METHODS
+};
 
 typedef struct
 {
@@ -142,7 +147,7 @@ npy_path (const char *path, int method, gboolean all)
   size_t len = strlen (path);
   if (len > 4 && g_ascii_strcasecmp (path + len - 4, ".npy") == 0)
     len -= 4;
-  return g_strdup_printf ("%.*s-%s.npy", (int) len, path, method_names[method]);
+  return g_strdup_printf ("%.*s-%s.npy", (int) len, path, cnn_explain_method_name (method));
 }
 
 static void
@@ -205,7 +210,7 @@ cnn_cli_explain (int argc, char **argv)
   gboolean want[N_METHODS] = { FALSE };
   gboolean all = method_arg && strcmp (method_arg, "all") == 0;
   for (int k = 0; k < N_METHODS; k++)
-    want[k] = all || (method_arg && strcmp (method_arg, method_names[k]) == 0);
+    want[k] = all || (method_arg && strcmp (method_arg, cnn_explain_method_name (k)) == 0);
   if (method_arg == NULL || !(all || want[0] || want[1] || want[2] || want[3]))
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, method_arg ? "explain takes saliency, occlusion, lime, gradcam "
                                 "or all, not “%s”" : "explain needs a method: saliency, occlusion, lime, gradcam or all%s",
@@ -305,66 +310,50 @@ cnn_cli_explain (int argc, char **argv)
   for (size_t i = 0; i < size; i++)
     gray[i] = (128.0f - nz->mean[i]) * nz->scale[i];
   g_autoptr (CnnPool) pool = cnn_pool_new (e.threads);
-  CnnSaliencyConfig sal;
-  cnn_saliency_config_init (&sal);
-  sal.smoothgrad = e.smoothgrad;
-  sal.noise = e.noise;
-  sal.seed = (guint64) MAX (e.m.seed, 0);
-  CnnOcclusionConfig occ;
-  cnn_occlusion_config_init (&occ);
-  occ.patch = e.patch;
-  occ.stride = e.stride;
-  occ.fill = fill;
-  occ.gray = gray;
-  CnnLimeConfig lc;
-  cnn_lime_config_init (&lc);
-  lc.samples = e.samples;
-  lc.features = e.features;
-  lc.region_size = e.region_size;
-  lc.fill = fill;
-  lc.gray = gray;
-  lc.seed = sal.seed;
-
-  g_autofree float *maps[N_METHODS] = { NULL };
+  CnnExplainSettings settings;
+  cnn_explain_settings_init (&settings);
   for (int k = 0; k < N_METHODS; k++)
+    settings.want[k] = want[k];
+  settings.saliency.smoothgrad = e.smoothgrad;
+  settings.saliency.noise = e.noise;
+  settings.saliency.seed = (guint64) MAX (e.m.seed, 0);
+  settings.occlusion.patch = e.patch;
+  settings.occlusion.stride = e.stride;
+  settings.occlusion.fill = fill;
+  settings.lime.samples = e.samples;
+  settings.lime.features = e.features;
+  settings.lime.region_size = e.region_size;
+  settings.lime.fill = fill;
+  settings.lime.seed = settings.saliency.seed;
+  settings.gradcam_layer = gradcam_layer;
+
+  /* one block, a (N, H, W) map per method wanted */
+  int n_wanted = 0;
+  for (int k = 0; k < N_METHODS; k++)
+    n_wanted += want[k];
+  g_autofree float *map_block = g_try_new0 (float, (size_t) n_wanted * in.n * plane);
+  if (map_block == NULL)
+    return cnn_cli_fail_printf (CNN_EXIT_FAILURE, "not enough memory for the maps of %d images", in.n);
+  float *maps[N_METHODS] = { NULL };
+  for (int k = 0, j = 0; k < N_METHODS; k++)
     if (want[k])
-      maps[k] = g_new0 (float, (size_t) in.n * plane);   /* (N, H, W) */
-  g_autoptr (CnnLime) shown_lime = NULL;
-  g_autofree float *probs = g_new (float, K);
+      maps[k] = map_block + (size_t) j++ * in.n * plane;
+  g_autoptr (CnnExplanation) shown = NULL;
   g_autofree float *seg_image = g_new (float, size);
-  int predicted = 0, target = 0;
   for (int i = 0; i < in.n; i++)
     {
       const float *x = in.x + (size_t) i * size;   /* (C, H, W) */
-      int pred = cnn_explain_predict (net, pool, x, probs);
-      int t = e.target >= 0 ? e.target : pred;
-      gboolean ok = TRUE;
-      if (want[SALIENCY])
-        ok = ok && cnn_explain_saliency (net, pool, x, t, &sal, maps[SALIENCY] + i * plane, &error);
-      if (want[OCCLUSION])
-        ok = ok && cnn_explain_occlusion (net, pool, x, t, &occ, maps[OCCLUSION] + i * plane, &error);
-      if (want[GRADCAM])
-        ok = ok && cnn_explain_gradcam (net, pool, x, t, gradcam_layer, maps[GRADCAM] + i * plane, &error);
-      if (ok && want[LIME])
-        {
-          for (size_t j = 0; j < size; j++)
-            seg_image[j] = CLAMP (in.display[(size_t) i * size + j] / 255.0f, 0.0f, 1.0f);
-          g_autoptr (CnnLime) lime = cnn_lime_explain (net, pool, x, seg_image, t, &lc, &error);
-          ok = lime != NULL;
-          if (ok)
-            {
-              memcpy (maps[LIME] + i * plane, lime->map, plane * sizeof (float));
-              if (i == e.index)
-                shown_lime = g_steal_pointer (&lime);
-            }
-        }
-      if (!ok)
+      for (size_t j = 0; j < size; j++)
+        seg_image[j] = CLAMP (in.display[(size_t) i * size + j] / 255.0f, 0.0f, 1.0f);
+      g_autoptr (CnnExplanation) ex = cnn_explanation_compute (net, pool, x, seg_image, gray, e.target,
+                                                               &settings, &error);
+      if (ex == NULL)
         return cnn_cli_fail (error);
+      for (int k = 0; k < N_METHODS; k++)
+        if (want[k])
+          memcpy (maps[k] + i * plane, ex->maps[k], plane * sizeof (float));
       if (i == e.index)
-        {
-          predicted = pred;
-          target = t;
-        }
+        shown = g_steal_pointer (&ex);
     }
 
   if (e.npy)
@@ -380,8 +369,8 @@ cnn_cli_explain (int argc, char **argv)
     return CNN_EXIT_OK;
 
   /* the figure: image e.index */
-  const float *x = in.x + (size_t) e.index * size;
-  cnn_explain_predict (net, pool, x, probs);
+  const int predicted = shown->predicted, target = shown->target;
+  const float *probs = shown->probs;
   char b1[32], b2[32], b3[32];
   const char *pred_name = class_name (names, K, predicted, b1, sizeof b1);
   const char *target_name = class_name (names, K, target, b2, sizeof b2);
@@ -393,76 +382,16 @@ cnn_cli_explain (int argc, char **argv)
                        100.0 * probs[predicted])
     : g_strdup_printf ("%s on %s%s: predicted %s (%.0f %%), explaining %s (%.0f %%)", p.name, in.what, truth,
                        pred_name, 100.0 * probs[predicted], target_name, 100.0 * probs[target]);
-  CnnPanelExplain panel = {
-    .c = s.c, .h = s.h, .w = s.w, .image = in.display + (size_t) e.index * size, .opacity = e.opacity,
-    .n_classes = K, .probs = probs, .class_names = names && (int) g_strv_length (names) == K
-                                                    ? (const char *const *) names : NULL,
-    .title = cnn_figure_title (&o, title),
-  };
-  g_auto (GStrv) settings = g_new0 (char *, N_METHODS + 1);
-  g_autofree int *positive = NULL, *negative = NULL;
-  for (int k = 0; k < N_METHODS; k++)
-    {
-      if (!want[k])
-        continue;
-      CnnPanelExplainMap *m = &panel.maps[panel.n_maps++];
-      m->name = method_titles[k];
-      m->values = maps[k] + (size_t) e.index * plane;
-      switch (k)
-        {
-        case SALIENCY:
-          m->unit = "|d score / d pixel|";
-          settings[k] = sal.smoothgrad > 0 ? g_strdup_printf ("SmoothGrad: %d noisy copies, noise %g %% of the "
-                                                              "range", sal.smoothgrad, 100 * sal.noise)
-                                           : g_strdup ("gradient of the class score, max over channels");
-          break;
-        case OCCLUSION:
-          m->unit = "drop of probability";
-          m->is_signed = TRUE;
-          settings[k] = g_strdup_printf ("patch %d, stride %d, %s fill", occ.patch, occ.stride,
-                                         cnn_fill_name (fill));
-          break;
-        case LIME:
-          {
-            CnnLime *l = shown_lime;
-            m->unit = "weight";
-            m->is_signed = TRUE;
-            m->segments = l->segments;
-            positive = g_new (int, l->features);
-            negative = g_new (int, l->features);
-            for (int j = 0; j < l->n_positive; j++)
-              positive[j] = l->order[j];
-            for (int j = 0; j < l->n_negative; j++)
-              negative[j] = l->order[l->n_segments - 1 - j];
-            m->positive = positive;
-            m->n_positive = l->n_positive;
-            m->negative = negative;
-            m->n_negative = e.negative ? l->n_negative : 0;
-            settings[k] = g_strdup_printf ("R² %.2f; %d samples, %d superpixels, %s fill; top %d outlined%s",
-                                           l->r2, lc.samples, l->n_segments, cnn_fill_name (fill), l->n_positive,
-                                           e.negative ? ", negative dashed" : "");
-          }
-          break;
-        case GRADCAM:
-          {
-            const CnnLayer *l = cnn_network_get_layer (net, gradcam_layer);
-            m->unit = "class activation";
-            float top = 0;
-            for (size_t j = 0; j < plane; j++)
-              top = MAX (top, m->values[j]);
-            /* Grad-CAM rectifies Σ α_k A_k: a head that reads positions
-             * separately (flatten + dense) can leave nothing positive */
-            settings[k] = g_strdup_printf ("layer %s (%d×%d), upsampled%s", l->name, l->out_shape.h,
-                                           l->out_shape.w, top > 0 ? "" : "; all zero: no positive "
-                                           "evidence at this layer (try --layer)");
-          }
-          break;
-        }
-      m->settings = settings[k];
-    }
+  CnnExplainFigure f;
+  cnn_explain_figure_init (&f, shown, in.display + (size_t) e.index * size, e.opacity, e.negative);
+  f.panel.class_names = names && (int) g_strv_length (names) == K ? (const char *const *) names : NULL;
+  f.panel.title = cnn_figure_title (&o, title);
+  CnnPanelExplain panel = f.panel;
   double w, h;
   cnn_panel_explain_natural_size (&panel, o.render_style, &w, &h);
-  return cnn_figure_export (&o, w, h, draw_explain, &panel);
+  int status_export = cnn_figure_export (&o, w, h, draw_explain, &panel);
+  cnn_explain_figure_clear (&f);
+  return status_export;
 }
 
 static int

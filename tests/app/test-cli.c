@@ -634,7 +634,7 @@ test_explain (void)
   g_assert_cmpint (r2.status, ==, 0);
   const gint64 two[3] = { 2, 28, 28 };
   npy_shape (sal, 3, two);
-  g_autofree char *lime[2] = { NULL, NULL };
+  char *lime[2] = { NULL, NULL };
   for (int i = 0; i < 2; i++)
     {
       g_autofree char *out = g_strdup_printf ("%s/lime%d.npy", tmpdir, i);
@@ -646,6 +646,8 @@ test_explain (void)
       g_assert_true (g_file_get_contents (out, &lime[i], NULL, NULL));
     }
   g_assert_cmpstr (lime[0], ==, lime[1]);
+  g_free (lime[0]);
+  g_free (lime[1]);
 
   /* a color PNG through the model's preprocessing, as SVG */
   guint8 pixels[3 * 40 * 30];

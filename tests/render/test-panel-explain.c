@@ -157,14 +157,23 @@ test_layout (void)
             g_assert_cmpfloat (L.image.width, >, 0);
             /* the image keeps its aspect */
             g_assert_cmpfloat (fabs (L.image.width / L.image.height - (double) W / H), <, 1e-6);
-            double right = L.image.x + L.image.width;
+            /* the maps right of the image, in a row or (a tall area) two by two,
+             * each with its bar at its right, none overlapping another */
+            const double image_right = L.image.x + L.image.width;
             for (int i = 0; i < n; i++)
               {
                 g_assert_true (inside (&L.maps[i], w, h));
                 g_assert_true (inside (&L.bars[i], w, h));
-                g_assert_cmpfloat (L.maps[i].x, >=, right);
+                g_assert_cmpfloat (L.maps[i].x, >=, image_right);
                 g_assert_cmpfloat (L.bars[i].x, >=, L.maps[i].x + L.maps[i].width);
-                right = L.bars[i].x + L.bars[i].width;
+                for (int j = 0; j < i; j++)
+                  {
+                    gboolean apart_x = L.maps[i].x >= L.bars[j].x + L.bars[j].width
+                                       || L.maps[j].x >= L.bars[i].x + L.bars[i].width;
+                    gboolean apart_y = L.maps[i].y >= L.maps[j].y + L.maps[j].height
+                                       || L.maps[j].y >= L.maps[i].y + L.maps[i].height;
+                    g_assert_true (apart_x || apart_y);
+                  }
               }
             cairo_surface_destroy (s);
           }

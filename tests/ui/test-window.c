@@ -5,6 +5,7 @@
  * closing mid-epoch stops the run and leaks nothing (the sanitizer build). */
 #include "cnn-window.h"
 #include "cnn-window-private.h"
+#include "cnn-export-dialog.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -423,6 +424,18 @@ test_save_open_continue (void)
   window_close (w);
 }
 
+/* A window with lenet trained an epoch on synthetic data, showing `page`. */
+static CnnWindow *
+trained_window (const char *page)
+{
+  CnnWindow *w = window_new ();
+  set_small_run (w, "lenet", 20, 1, 32);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.train", NULL));
+  g_assert_true (wait_until (is_idle, w, 120));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.show-page", "s", page));
+  return w;
+}
+
 static gboolean
 activations_ready (gpointer data)
 {
@@ -469,11 +482,7 @@ input_pixel (CnnActivationsPage *page, int y, int x)
 static void
 test_activations (void)
 {
-  CnnWindow *w = window_new ();
-  set_small_run (w, "lenet", 20, 1, 32);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.train", NULL));
-  g_assert_true (wait_until (is_idle, w, 120));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.show-page", "s", "activations"));
+  CnnWindow *w = trained_window ("activations");
   CnnActivationsPage *page = cnn_window_get_activations_page (w);
   g_assert_true (wait_until (activations_ready, page, 10));
   g_assert_true (wait_until (drew, cnn_activations_page_get_view (page), 10));
@@ -588,13 +597,9 @@ features_stopped (gpointer data)
 static void
 test_features (void)
 {
-  CnnWindow *w = window_new ();
-  set_small_run (w, "lenet", 20, 1, 32);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.train", NULL));
-  g_assert_true (wait_until (is_idle, w, 120));
-  CnnFeaturesPage *page = cnn_window_get_features_page (w);
   /* shown with nothing training: it computes by itself, the deepest conv */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.show-page", "s", "features"));
+  CnnWindow *w = trained_window ("features");
+  CnnFeaturesPage *page = cnn_window_get_features_page (w);
   g_assert_true (wait_until (features_current, page, 60));
   const CnnTopPatches *tp = cnn_features_page_get_top_patches (page);
   g_assert_nonnull (tp);
@@ -641,6 +646,60 @@ test_features (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.continue", NULL));
   g_assert_true (wait_until (is_idle, w, 120));
   g_assert_true (wait_until (features_current, page, 60));
+  window_close (w);
+}
+
+static gboolean
+explain_current (gpointer data)
+{
+  return cnn_explain_page_is_current (data);
+}
+
+/* The explain page: the four maps of the pinned input, again for another
+ * class and another input, each at the input's size and finite. */
+static void
+test_explain (void)
+{
+  CnnWindow *w = trained_window ("explain");
+  CnnExplainPage *page = cnn_window_get_explain_page (w);
+  g_assert_true (wait_until (explain_current, page, 60));
+  const CnnExplanation *e = cnn_explain_page_get_explanation (page);
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->target, ==, e->predicted);
+  for (int k = 0; k < CNN_EXPLAIN_N_METHODS; k++)
+    {
+      g_assert_nonnull (e->maps[k]);
+      for (int i = 0; i < 28 * 28; i++)
+        g_assert_true (isfinite (e->maps[k][i]));
+    }
+  g_assert_nonnull (e->lime);
+  g_assert_true (wait_until (drew, cnn_explain_page_get_view (page), 10));
+
+  /* another class: explained, the prediction unchanged */
+  int other = (e->predicted + 1) % 10, predicted = e->predicted;
+  cnn_explain_page_set_class (page, other);
+  g_assert_false (cnn_explain_page_is_current (page));
+  g_assert_true (wait_until (explain_current, page, 60));
+  e = cnn_explain_page_get_explanation (page);
+  g_assert_cmpint (e->target, ==, other);
+  g_assert_cmpint (e->predicted, ==, predicted);
+
+  /* another input (shared with the activations page) */
+  guint count = cnn_explain_page_get_compute_count (page);
+  cnn_activations_page_show_image (cnn_window_get_activations_page (w), 5);
+  g_assert_true (wait_until (explain_current, page, 60));
+  g_assert_cmpuint (cnn_explain_page_get_compute_count (page), >, count);
+
+  /* the figure exports */
+  g_autofree char *png = g_build_filename (tmp_dir, "explain.png", NULL);
+  g_autoptr (GError) error = NULL;
+  int n_sizes = 0;
+  const CnnExportSize *sizes = cnn_export_sizes (&n_sizes);
+  g_assert_true (cnn_export_write (cnn_explain_page_get_view (page), png, &sizes[0], 96,
+                                   CNN_RENDER_STYLE_LIGHT, NULL, NULL, &error));
+  g_assert_no_error (error);
+  check_file_starts (png, "\x89PNG");
+  g_remove (png);
   window_close (w);
 }
 
@@ -717,6 +776,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/save-open-continue", test_save_open_continue);
   g_test_add_func ("/window/activations", test_activations);
   g_test_add_func ("/window/features", test_features);
+  g_test_add_func ("/window/explain", test_explain);
   g_test_add_func ("/window/gsettings", test_gsettings);
   g_test_add_func ("/window/projector", test_projector);
   int status = g_test_run ();

@@ -74,22 +74,42 @@ cnn_panel_explain_layout (const CnnPanelExplain *panel, const CnnRenderStyle *st
   /* every column as wide as the tallest image the height allows */
   const int cols = 1 + n_maps;
   double cell_w = (area.width - fixed) / cols;
-  double below = MAX (footer_height (style), panel->probs ? chart_height (style) : footer_height (style));
+  const double below = MAX (footer_height (style), panel->probs ? chart_height (style) : footer_height (style));
   double cell_h = area.height - header - below;
   cell_w = MAX (MIN (cell_w, cell_h * aspect), 1.0);
+
+  /* a tall area (the window): the maps two by two beside the image, when
+   * that makes them clearly larger */
+  double widest_bar = 0;
+  for (int i = 0; i < n_maps; i++)
+    widest_bar = MAX (widest_bar, bar_w[i]);
+  const double footer = footer_height (style);
+  double grid_w = (area.width - 2 * (gap + style->padding + widest_bar)) / 3;
+  double grid_h = (area.height - 2 * header - 2 * footer) / 2;
+  grid_w = MAX (MIN (grid_w, grid_h * aspect), 1.0);
+  const gboolean grid = n_maps >= 3 && grid_w > 1.15 * cell_w;
+  if (grid)
+    cell_w = grid_w;
   cell_h = cell_w / aspect;
+
   double x = area.x, top = area.y + header;
   layout->image = cnn_rect (x, top, cell_w, cell_h);
+  /* the chart no taller than it needs */
   layout->probs = cnn_rect (x, top + cell_h + style->padding, cell_w,
-                            area.y + area.height - (top + cell_h + style->padding));
+                            MIN (below, area.y + area.height - (top + cell_h + style->padding)));
   x += cell_w;
   for (int i = 0; i < n_maps; i++)
     {
-      x += gap;
-      layout->maps[i] = cnn_rect (x, top, cell_w, cell_h);
-      x += cell_w + style->padding;
-      layout->bars[i] = cnn_rect (x, top, bar_w[i], cell_h);
-      x += bar_w[i];
+      double mx = x + gap, my = top;
+      if (grid)
+        {
+          mx = x + gap + (i % 2) * (cell_w + style->padding + widest_bar + gap);
+          my = top + (i / 2) * (cell_h + footer + header);
+        }
+      layout->maps[i] = cnn_rect (mx, my, cell_w, cell_h);
+      layout->bars[i] = cnn_rect (mx + cell_w + style->padding, my, bar_w[i], cell_h);
+      if (!grid)
+        x = mx + cell_w + style->padding + bar_w[i];
     }
 }
 
@@ -281,8 +301,8 @@ cnn_panel_explain_draw (const CnnPanelExplain *panel, const CnnRenderStyle *styl
       if (m->values == NULL)
         continue;
       double span = r->width + style->padding + L.bars[i].width;
-      cnn_render_text (cr, style, CNN_TEXT_LABEL, NULL, m->name ? m->name : "", r->x + 0.5 * span, name_y, 0.5,
-                       1, span);
+      cnn_render_text (cr, style, CNN_TEXT_LABEL, NULL, m->name ? m->name : "", r->x + 0.5 * span,
+                       r->y - 0.4 * style->label_size, 0.5, 1, span);
       draw_overlay (panel, m, cr, r);
       if (m->segments)
         {

@@ -15,6 +15,7 @@
 #include "cnn-panel-standardization.h"
 #include "cnn-panel-summary.h"
 #include "cnn-panel-fields.h"
+#include "cnn-explain-figure.h"
 #include "cnn-render-axis.h"
 #include "cnn-render-bars.h"
 #include "cnn-render-export.h"
