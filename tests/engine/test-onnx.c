@@ -312,6 +312,37 @@ test_damaged_never_crash (void)
   g_test_message ("%d imported, %d refused", imported, refused);
 }
 
+/* An imported model saves as a checkpoint and loads back the same: its
+ * spec (names with dots, four-number paddings, groups) parses again */
+static void
+test_checkpoint_of_import (void)
+{
+  static const char *const names[] = { "convs", "depthwise", "wide-concat", "normalized" };
+  g_autofree char *dir = g_dir_make_tmp ("test-onnx-XXXXXX", NULL);
+  g_autofree char *ckpt_path = g_build_filename (dir, "imported.ckpt", NULL);
+  for (size_t k = 0; k < G_N_ELEMENTS (names); k++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s.onnx", names[k]);
+      g_autofree char *path = data_path (file);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (CnnCheckpoint) ck = cnn_onnx_import (path, &error);
+      g_assert_no_error (error);
+      g_assert_true (cnn_checkpoint_save (ckpt_path, ck->net, NULL, NULL, ck->normalizer, &ck->meta, &error));
+      g_assert_no_error (error);
+      g_autoptr (CnnCheckpoint) back = cnn_checkpoint_load (ckpt_path, &error);
+      g_assert_no_error (error);
+      g_autofree char *in_file = g_strdup_printf ("%s.in.f32", names[k]);
+      size_t n_in, n1, n2;
+      g_autofree float *x = read_floats (in_file, &n_in);
+      g_autofree float *y1 = run_model (ck, x, n_in, &n1);
+      g_autofree float *y2 = run_model (back, x, n_in, &n2);
+      g_assert_cmpuint (n1, ==, n2);
+      g_assert_true (memcmp (y1, y2, n1 * sizeof (float)) == 0);
+    }
+  g_unlink (ckpt_path);
+  g_rmdir (dir);
+}
+
 static const char *const models[] = {
   "lenet", "bn-nodes", "bn-folded", "residual", "inception", "convs", "depthwise", "lrn", "normalized",
   "shared-input", "wide-concat", "keras-like", "keras-gap", "rescaled",
@@ -334,6 +365,7 @@ main (int argc, char **argv)
   g_test_add_func ("/onnx/roundtrip/all-layers", test_roundtrip_all_layers);
   g_test_add_func ("/onnx/roundtrip/presets", test_roundtrip_presets);
   g_test_add_func ("/onnx/external-missing", test_external_missing);
+  g_test_add_func ("/onnx/checkpoint-of-import", test_checkpoint_of_import);
   g_test_add_func ("/onnx/damaged-never-crash", test_damaged_never_crash);
   return g_test_run ();
 }
