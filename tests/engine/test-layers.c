@@ -47,6 +47,8 @@ static const GradCase grad_cases[] = {
   { "conv2d filters=3 kernel=3 dilation=2 padding=2", { 2, 7, 6 }, 1, 2, TRUE, TOL_LINEAR },
   { "conv2d filters=4 kernel=3 groups=4 dilation=2,1 padding=same", { 4, 6, 5 }, 1, 2, TRUE, TOL_LINEAR },
   { "conv2d filters=3 kernel=3 padding=0,1,2,1", { 2, 5, 5 }, 1, 2, TRUE, TOL_LINEAR },
+  { "conv2d filters=3 kernel=3,2 groups=3 stride=2,1 dilation=1,2 padding=0,1,2,1", { 3, 7, 6 }, 1, 2, TRUE,
+    TOL_LINEAR },
   { "dense units=4", { 3, 2, 2 }, 1, 3, TRUE, TOL_LINEAR },
   { "dense units=5 bias=no", { 6, 1, 1 }, 1, 4, TRUE, TOL_LINEAR },
   /* pooling */
@@ -237,6 +239,38 @@ test_onnx_layers_exact (void)
   memcpy (cnn_network_get_params (dilated), dp, sizeof dp);
   const float dx_in[5] = { 1, 2, 3, 4, 5 }, dwant[3] = { 31, 42, 53 };
   assert_floats (run (dilated, dx_in, 1, FALSE), dwant, 3, 0.0);
+}
+
+/* Depthwise convolutions have a loop of their own: it must agree with
+ * the GEMM path of a one-channel convolution, channel by channel, with
+ * strides, dilation and uneven padding (to float rounding: 1e-5) */
+static void
+test_depthwise_matches_gemm (void)
+{
+  const char *settings = "kernel=3,2 stride=2,1 dilation=2,1 padding=1,2,0,1";
+  g_autofree char *dw_spec = g_strdup_printf ("conv2d filters=3 groups=3 %s", settings);
+  g_autofree char *one_spec = g_strdup_printf ("conv2d filters=1 %s", settings);
+  g_autoptr (CnnNetwork) dw = cnn_test_network_new (dw_spec, (CnnShape) { 3, 9, 8 }, 3);
+  CnnRng rng;
+  cnn_rng_init (&rng, 9, 9);
+  float x[2 * 3 * 9 * 8];
+  cnn_test_fill_uniform (x, G_N_ELEMENTS (x), -1, 1, &rng);
+  const float *y = run (dw, x, 2, FALSE);
+  CnnShape out = cnn_network_get_output_shape (dw);
+  const float *w = cnn_network_get_params (dw);   /* (3, 1, 3, 2), then bias (3) */
+  for (int c = 0; c < 3; c++)
+    {
+      g_autoptr (CnnNetwork) one = cnn_test_network_new (one_spec, (CnnShape) { 1, 9, 8 }, 3);
+      float *p = cnn_network_get_params (one);
+      memcpy (p, w + c * 6, 6 * sizeof (float));
+      p[6] = w[18 + c];
+      for (int n = 0; n < 2; n++)
+        {
+          const float *yc = run (one, x + (n * 3 + c) * 72, 1, FALSE);
+          size_t plane = (size_t) out.h * out.w;
+          assert_floats (y + (n * 3 + c) * plane, yc, plane, 1e-5);
+        }
+    }
 }
 
 static void
@@ -721,6 +755,7 @@ main (int argc, char **argv)
   g_test_add_func ("/layers/gradcheck/all-types", test_all_types_checked);
   g_test_add_func ("/layers/maxpool/exact", test_maxpool_exact);
   g_test_add_func ("/layers/onnx-layers/exact", test_onnx_layers_exact);
+  g_test_add_func ("/layers/conv2d/depthwise-matches-gemm", test_depthwise_matches_gemm);
   g_test_add_func ("/layers/maxpool/overlap-exact", test_maxpool_overlap_exact);
   g_test_add_func ("/layers/avgpool/exact", test_avgpool_exact);
   g_test_add_func ("/layers/globalavgpool/exact", test_globalavgpool_exact);
