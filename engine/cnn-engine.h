@@ -20,3 +20,4 @@
 #include "cnn-receptive.h"
 #include "cnn-top-patches.h"
 #include "cnn-feature-vis.h"
+#include "cnn-transfer.h"

@@ -120,7 +120,9 @@ probe_load (const ModelOptions *m, const char *layer, gboolean with_data, Probe 
   g_autoptr (GError) error = NULL;
   const char *data = p->ckpt && p->ckpt->meta.data ? p->ckpt->meta.data : m->data ? m->data : DEFAULT_DATA;
   p->ds = cnn_dataset_load (data, 0, &error);
-  if (p->ds == NULL)
+  /* a model trained on a class subset sees the images of those classes */
+  if (p->ds == NULL
+      || !cnn_dataset_apply_classes (p->ds, p->ckpt ? p->ckpt->meta.classes : NULL, &error))
     {
       *status = cnn_cli_fail (error);
       return FALSE;
