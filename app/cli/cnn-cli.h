@@ -24,6 +24,7 @@ int cnn_cli_summary (int argc, char **argv);
 int cnn_cli_bench   (int argc, char **argv);
 int cnn_cli_layers  (int argc, char **argv);
 int cnn_cli_figure  (int argc, char **argv);
+int cnn_cli_transfer (int argc, char **argv);
 
 /* Print "convscope: MESSAGE" on stderr and return the exit status for it. */
 int  cnn_cli_fail        (const GError *error);
