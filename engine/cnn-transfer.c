@@ -49,6 +49,17 @@ cnn_transfer_freeze (CnnNetwork *net, int last)
     cnn_network_get_layer (net, i)->frozen = i <= last;
 }
 
+void
+cnn_transfer_unfreeze_from (CnnNetwork *net, int first)
+{
+  for (int i = MAX (first, 0); i < cnn_network_get_n_layers (net); i++)
+    {
+      CnnLayer *l = cnn_network_get_layer (net, i);
+      if (!(l->frozen && is_type (net, i, "batchnorm")))
+        l->frozen = FALSE;
+    }
+}
+
 /* Heads */
 
 static const char *const head_names[] = {
@@ -172,7 +183,10 @@ knn_range (int begin, int end, int thread, gpointer data)
       memset (votes, 0, sizeof votes);
       int most = 0;
       for (int j = 0; j < found; j++)
-        most = MAX (most, ++votes[job->train->labels[job->train_idx[best_t[j]]]]);
+        {
+          int v = ++votes[job->train->labels[job->train_idx[best_t[j]]]];
+          most = MAX (most, v);
+        }
       /* the nearest neighbour whose class has the most votes */
       for (int j = 0; j < found; j++)
         {

@@ -101,5 +101,11 @@ CnnNetwork    *cnn_transfer_new_head (CnnNetwork *src, const char *source, int n
  * the others. Frozen layers keep their parameters (no gradient), and
  * frozen batch normalization its running statistics. */
 void           cnn_transfer_freeze (CnnNetwork *net, int last);
+/* Fine-tuning's second stage: layers `first` on train, but batch
+ * normalization layers that are frozen stay frozen. Their statistics are
+ * the pretrained data's: switched to the small new data's batch statistics,
+ * they would move every later layer's input away from what stage one
+ * trained on (Keras' advice: keep BN in inference mode when fine-tuning). */
+void           cnn_transfer_unfreeze_from (CnnNetwork *net, int first);
 
 G_END_DECLS
