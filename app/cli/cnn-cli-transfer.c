@@ -404,6 +404,7 @@ write_figure (const char *path, const Settings *s, const CnnDataset *ds, int n_t
   CnnCurveRun *runs[N_STRATEGIES];
   const char *labels[N_STRATEGIES];
   double acc[N_STRATEGIES];
+  int series[N_STRATEGIES];
   int n_runs = 0, n_bars = 0;
   for (int k = 0; k < N_STRATEGIES; k++)
     {
@@ -418,6 +419,7 @@ write_figure (const char *path, const Settings *s, const CnnDataset *ds, int n_t
         }
       labels[n_bars] = k == FEATURES && s->head == CNN_HEAD_KNN ? "frozen features (5-NN)"
                                                                 : strategy_titles[k];
+      series[n_bars] = k;
       acc[n_bars++] = results[k].accuracy;
     }
   g_autofree char *title = g_strdup_printf ("Transfer learning on %s%s%s: %d training images, "
@@ -426,7 +428,7 @@ write_figure (const char *path, const Settings *s, const CnnDataset *ds, int n_t
                                             n_train);
   g_autofree char *value_label = g_strdup_printf ("final test accuracy, %% (%d images)", n_test);
   CnnTransferData d = { .runs = runs, .n_runs = n_runs, .n_bars = n_bars, .bar_labels = labels,
-                        .accuracy = acc, .value_label = value_label, .title = title };
+                        .accuracy = acc, .series = series, .value_label = value_label, .title = title };
   const CnnRenderStyle *style = cnn_render_style_get (CNN_RENDER_STYLE_LIGHT);
   double w, h;
   cnn_panel_transfer_natural_size (&d, style, &w, &h);

@@ -57,7 +57,8 @@ cnn_panel_transfer_draw (const CnnTransferData *data, const CnnRenderStyle *styl
       for (int i = 0; i < data->n_bars; i++)
         values[i] = 100.0 * data->accuracy[i];
       CnnBarChart chart = { .n = data->n_bars, .values = values, .labels = data->bar_labels,
-                            .value_label = data->value_label, .show_values = TRUE };
+                            .value_label = data->value_label, .show_values = TRUE,
+                            .series = data->series };
       cnn_render_bar_chart (&chart, style, cr, &bars);
     }
 }

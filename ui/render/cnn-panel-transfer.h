@@ -18,6 +18,8 @@ typedef struct
   int                 n_bars;     /* final accuracies, one a strategy */
   const char *const  *bar_labels; /* (n_bars) "fine-tuned" */
   const double       *accuracy;   /* (n_bars) in [0, 1]; NaN: none */
+  const int          *series;     /* (n_bars) palette index of each bar (a run's
+                                   * `color`), or NULL: the style's accent */
   const char         *value_label; /* under the bars: "test accuracy (5,000 images)"; NULL: none */
   const char         *title;      /* NULL or "" for none */
 } CnnTransferData;

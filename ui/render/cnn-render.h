@@ -14,6 +14,7 @@
 #include "cnn-panel-standardization.h"
 #include "cnn-panel-summary.h"
 #include "cnn-panel-fields.h"
+#include "cnn-panel-transfer.h"
 #include "cnn-render-axis.h"
 #include "cnn-render-bars.h"
 #include "cnn-render-export.h"
