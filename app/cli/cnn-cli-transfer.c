@@ -560,7 +560,13 @@ cnn_cli_transfer (int argc, char **argv)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--freeze-until %s would freeze the new head %s too",
                                 freeze_until, cnn_network_get_layer (pre, head_layer)->name);
   if (run[FINETUNE] && s.stage2_from > s.freeze_until)
-    s.stage2_from = -1;   /* nothing frozen is left to unfreeze */
+    {
+      if (stage2_from)
+        return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--stage2-from %s: that layer already trains "
+                                    "in the first stage (it comes after %s)", stage2_from,
+                                    cnn_network_get_layer (pre, s.freeze_until)->name);
+      s.stage2_from = -1;   /* the default, past what is frozen: no second stage */
+    }
 
   /* the new task's images, as the model takes them */
   s.data = data ? data : ckpt->meta.data;
