@@ -496,9 +496,10 @@ cnn_cli_transfer (int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- transfer a pretrained model to new classes");
-  g_option_context_set_description (ctx, "The validation columns of the runs' metrics.csv hold the "
-                                    "test set, evaluated after each epoch for the curves only; the "
-                                    "accuracy reported is the last epoch's.");
+  g_option_context_set_description (ctx, "The validation columns of the runs' metrics.csv hold test "
+                                    "images (--curve-images of them), evaluated after each epoch for "
+                                    "the curves only; the accuracy reported is the last epoch's, on "
+                                    "the whole test set.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   int status;
   if (!cnn_cli_parse (ctx, &argc, &argv, &status))
@@ -526,6 +527,9 @@ cnn_cli_transfer (int argc, char **argv)
     g_clear_pointer (&classes, g_free);
 
   g_autoptr (GError) error = NULL;
+  CnnRenderFormat format;
+  if (figure && !cnn_render_format_from_path (figure, &format, &error))
+    return cnn_cli_fail (error);   /* before any training, not after */
   Settings s = { .from = from, .classes = classes, .limit_per_class = limit_per_class,
                  .epochs = epochs, .stage2_epochs = stage2_epochs < 0 ? epochs : stage2_epochs,
                  .batch = batch, .threads = threads, .seed = (guint64) seed };

@@ -696,6 +696,7 @@ test_transfer (void)
   expect_bad_input ("transfer --from tpre/model.ckpt --head svm", "a head is softmax, dense or knn");
   expect_bad_input ("transfer --from tpre/model.ckpt --freeze-until fc2", "would freeze the new head fc2");
   expect_bad_input ("transfer --from missing.ckpt", "missing.ckpt");
+  expect_bad_input ("transfer --from tpre/model.ckpt --figure x.gif", "x.gif");
   expect_bad_input ("transfer --from tpre/model.ckpt --freeze-until pool1 --stage2-from conv4",
                     "--stage2-from conv4: that layer already trains in the first stage (it comes after pool1)");
   expect_bad_input ("train --data synthetic --classes 1,1 --epochs 1", "class 1 is listed twice");
