@@ -17,6 +17,7 @@ static const struct
   { "summary", cnn_cli_summary, "layers, output shapes and parameter counts" },
   { "bench", cnn_cli_bench, "training and inference speed in images/s" },
   { "layers", cnn_cli_layers, "layer types, their settings, and the optimizers" },
+  { "transfer", cnn_cli_transfer, "from scratch, frozen features, fine-tuned: compared on new classes" },
   { "figure", cnn_cli_figure, "a panel as PNG, SVG or PDF: data samples, standardization" },
   { "export", cnn_cli_export, "a checkpoint as an ONNX model" },
   { "predict", cnn_cli_predict, "a model's outputs for inputs (.npy) or an image" },

@@ -55,6 +55,8 @@ cnn_checkpoint_save (const char *path, CnnNetwork *net, const float *params, con
   g_key_file_set_string (kf, "data", "fit", cnn_fit_name (meta->fit));
   g_key_file_set_integer (kf, "data", "limit_per_class", meta->limit_per_class);
   g_key_file_set_boolean (kf, "data", "val_fixed", meta->val_fixed);
+  if (meta->classes && meta->classes[0])
+    g_key_file_set_string (kf, "data", "class_subset", meta->classes);
   g_key_file_set_integer (kf, "training", "epochs_done", meta->epochs_done);
   g_key_file_set_string (kf, "training", "optimizer", meta->optimizer ? meta->optimizer : "");
   if (meta->augment)
@@ -120,6 +122,7 @@ cnn_checkpoint_meta_clear (CnnCheckpointMeta *meta)
   g_clear_pointer (&meta->class_names, g_strfreev);
   g_clear_pointer (&meta->optimizer, g_free);
   g_clear_pointer (&meta->augment, g_free);
+  g_clear_pointer (&meta->classes, g_free);
 }
 
 void
@@ -232,5 +235,6 @@ cnn_checkpoint_load (const char *path, GError **error)
   ckpt->meta.val_fixed = g_key_file_get_boolean (kf, "data", "val_fixed", NULL);
   /* absent from older checkpoints: NULL */
   ckpt->meta.augment = g_key_file_get_string (kf, "training", "augment", NULL);
+  ckpt->meta.classes = g_key_file_get_string (kf, "data", "class_subset", NULL);
   return g_steal_pointer (&ckpt);
 }

@@ -34,6 +34,8 @@ typedef struct
   gboolean val_fixed;      /* validation was the data set's val/ folder */
   char    *augment;        /* cnn_augment_describe() of the run; NULL in
                             * checkpoints older than augmentation */
+  char    *classes;        /* the class subset the data was cut to ("5-9"), as
+                            * cnn_dataset_apply_classes takes it; NULL: all */
 } CnnCheckpointMeta;
 
 typedef struct

@@ -103,6 +103,18 @@ void cnn_dataset_split (const CnnDataset *ds, double val_split, int limit_per_cl
 void cnn_limit_per_class (const CnnImageSet *set, const int *idx, int n, int limit, guint64 seed,
                           int **out_idx, int *n_out);
 
+/* Class subsets (cnn-dataset-classes.c). "0-4", "5,6,7,8,9", "0-2,7" or
+ * "9-5": class numbers of a data set of n_classes classes, in the order
+ * given (newly allocated); a class twice or out of range is an error. */
+gboolean cnn_class_list_parse (const char *text, int n_classes, int **classes, int *n,
+                               GError **error);
+/* Keep only the images of classes[0..n-1] in train and test, relabelled
+ * 0..n-1 in that order, with their names; a fixed validation set keeps
+ * its kept images last. */
+gboolean cnn_dataset_select_classes (CnnDataset *ds, const int *classes, int n, GError **error);
+/* Parse and select; NULL or "" keeps every class. Errors name the data set. */
+gboolean cnn_dataset_apply_classes (CnnDataset *ds, const char *text, GError **error);
+
 typedef enum
 {
   CNN_STANDARDIZE_SCALE,    /* x / 255: pixels in [0, 1] (the default) */

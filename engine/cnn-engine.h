@@ -26,3 +26,4 @@
 #include "cnn-explain.h"
 #include "cnn-lime.h"
 #include "cnn-explanation.h"
+#include "cnn-transfer.h"

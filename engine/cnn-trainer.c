@@ -12,6 +12,7 @@ struct _CnnTrainer
   CnnNetwork          *net;
   const CnnImageSet   *set;
   const CnnNormalizer *nz;
+  const CnnFeatureSet *features;       /* instead of set and nz */
   int                 *train_idx;      /* shuffled every epoch */
   int                  n_train;
   const int           *val_idx;
@@ -32,17 +33,85 @@ struct _CnnTrainer
   float               *dlogits;  /* (B, K) */
 };
 
+CnnFeatureSet *
+cnn_feature_set_new (int n, CnnShape shape, const char *name, GError **error)
+{
+  g_return_val_if_fail (n >= 0 && cnn_shape_size (shape) > 0, NULL);
+  double bytes = (double) n * cnn_shape_size (shape) * sizeof (float);
+  float *x = NULL;
+  if (bytes <= 0.8 * cnn_physical_memory () && bytes < (double) G_MAXSIZE)
+    x = g_try_malloc (MAX ((gsize) bytes, 1));   /* (n, shape) */
+  if (x == NULL)
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG,
+                   "%s: %d samples of %d×%d×%d floats take %.1f GiB, more than this machine's "
+                   "memory allows", name, n, shape.c, shape.h, shape.w, bytes / 1073741824.0);
+      return NULL;
+    }
+  CnnFeatureSet *set = g_new0 (CnnFeatureSet, 1);
+  set->n = n;
+  set->shape = shape;
+  set->x = x;
+  set->labels = g_malloc0 (MAX (n, 1));   /* (n) */
+  return set;
+}
+
+void
+cnn_feature_set_free (CnnFeatureSet *set)
+{
+  if (set == NULL)
+    return;
+  g_free (set->x);
+  g_free (set->labels);
+  g_free (set);
+}
+
+static CnnTrainer *trainer_new (CnnNetwork *net, CnnShape data, const int *train_idx, int n_train,
+                                const int *val_idx, int n_val, const CnnTrainConfig *config,
+                                GError **error);
+
 CnnTrainer *
 cnn_trainer_new (CnnNetwork *net, const CnnImageSet *set, const CnnNormalizer *nz,
                  const int *train_idx, int n_train, const int *val_idx, int n_val,
                  const CnnTrainConfig *config, GError **error)
 {
+  CnnTrainer *t = trainer_new (net, (CnnShape) { set->c, set->h, set->w }, train_idx, n_train,
+                               val_idx, n_val, config, error);
+  if (t == NULL)
+    return NULL;
+  t->set = set;
+  t->nz = nz;
+  return t;
+}
+
+CnnTrainer *
+cnn_trainer_new_features (CnnNetwork *net, const CnnFeatureSet *set, const int *train_idx,
+                          int n_train, const int *val_idx, int n_val,
+                          const CnnTrainConfig *config, GError **error)
+{
+  if (!cnn_augment_is_off (config->augment))
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG,
+                   "features cannot be augmented: augmentation works on images");
+      return NULL;
+    }
+  CnnTrainer *t = trainer_new (net, set->shape, train_idx, n_train, val_idx, n_val, config, error);
+  if (t == NULL)
+    return NULL;
+  t->features = set;
+  return t;
+}
+
+static CnnTrainer *
+trainer_new (CnnNetwork *net, CnnShape data, const int *train_idx, int n_train,
+             const int *val_idx, int n_val, const CnnTrainConfig *config, GError **error)
+{
   CnnShape in = cnn_network_get_input_shape (net);
-  if (set->c != in.c || set->h != in.h || set->w != in.w)
+  if (data.c != in.c || data.h != in.h || data.w != in.w)
     {
       g_set_error (error, CNN_ERROR, CNN_ERROR_SHAPE,
                    "the model takes %d×%d×%d inputs but the images are %d×%d×%d",
-                   in.c, in.h, in.w, set->c, set->h, set->w);
+                   in.c, in.h, in.w, data.c, data.h, data.w);
       return NULL;
     }
   CnnShape out = cnn_network_get_output_shape (net);
@@ -65,8 +134,6 @@ cnn_trainer_new (CnnNetwork *net, const CnnImageSet *set, const CnnNormalizer *n
 
   CnnTrainer *t = g_new0 (CnnTrainer, 1);
   t->net = net;
-  t->set = set;
-  t->nz = nz;
   t->train_idx = g_memdup2 (train_idx, sizeof (int) * n_train);
   t->n_train = n_train;
   t->val_idx = val_idx;
@@ -116,10 +183,30 @@ gather_labels (const CnnImageSet *set, const int *idx, int n, guint8 *labels)
     labels[i] = set->labels[idx[i]];
 }
 
-void
-cnn_evaluate (CnnNetwork *net, const CnnImageSet *set, const CnnNormalizer *nz,
-              const int *idx, int n, int batch_size, CnnPool *pool,
-              double *loss, double *accuracy)
+/* Samples idx[0..count-1] of the images (standardized) or of the
+ * features into x, their labels into labels. */
+static void
+gather (const CnnImageSet *set, const CnnNormalizer *nz, const CnnFeatureSet *features,
+        const int *idx, int count, float *x, guint8 *labels)
+{
+  if (features == NULL)
+    {
+      cnn_normalizer_gather (nz, set, idx, count, x);
+      gather_labels (set, idx, count, labels);
+      return;
+    }
+  size_t size = cnn_shape_size (features->shape);
+  for (int i = 0; i < count; i++)
+    {
+      memcpy (x + (size_t) i * size, features->x + (size_t) idx[i] * size, size * sizeof (float));
+      labels[i] = features->labels[idx[i]];
+    }
+}
+
+static void
+evaluate (CnnNetwork *net, const CnnImageSet *set, const CnnNormalizer *nz,
+          const CnnFeatureSet *features, const int *idx, int n, int batch_size, CnnPool *pool,
+          double *loss, double *accuracy)
 {
   CnnShape in = cnn_network_get_input_shape (net);
   int K = cnn_network_get_n_classes (net);
@@ -132,8 +219,7 @@ cnn_evaluate (CnnNetwork *net, const CnnImageSet *set, const CnnNormalizer *nz,
   for (int start = 0; start < n; start += B)
     {
       int count = MIN (B, n - start);
-      cnn_normalizer_gather (nz, set, idx + start, count, x);
-      gather_labels (set, idx + start, count, labels);
+      gather (set, nz, features, idx + start, count, x, labels);
       const float *logits = cnn_network_forward ((CnnNetwork *) net, x, count, FALSE, NULL, pool,
                                                  logits_layer);
       int c = 0;
@@ -142,6 +228,21 @@ cnn_evaluate (CnnNetwork *net, const CnnImageSet *set, const CnnNormalizer *nz,
     }
   *loss = n ? total / n : NAN;
   *accuracy = n ? (double) correct / n : NAN;
+}
+
+void
+cnn_evaluate (CnnNetwork *net, const CnnImageSet *set, const CnnNormalizer *nz,
+              const int *idx, int n, int batch_size, CnnPool *pool,
+              double *loss, double *accuracy)
+{
+  evaluate (net, set, nz, NULL, idx, n, batch_size, pool, loss, accuracy);
+}
+
+void
+cnn_evaluate_features (CnnNetwork *net, const CnnFeatureSet *set, const int *idx, int n,
+                       int batch_size, CnnPool *pool, double *loss, double *accuracy)
+{
+  evaluate (net, NULL, NULL, set, idx, n, batch_size, pool, loss, accuracy);
 }
 
 static void
@@ -214,10 +315,7 @@ cnn_trainer_run (CnnTrainer *t, const CnnTrainCallbacks *cb, GError **error)
                                    MIN (B, t->n_train - start - B));
             }
           else
-            {
-              cnn_normalizer_gather (t->nz, t->set, t->train_idx + start, count, t->x);
-              gather_labels (t->set, t->train_idx + start, count, t->labels);
-            }
+            gather (t->set, t->nz, t->features, t->train_idx + start, count, t->x, t->labels);
 
           const float *logits = cnn_network_forward (net, x, count, TRUE, &t->dropout_rng,
                                                      t->pool, logits_layer);
@@ -260,8 +358,8 @@ cnn_trainer_run (CnnTrainer *t, const CnnTrainCallbacks *cb, GError **error)
                             .val_loss = NAN, .val_accuracy = NAN,
                             .img_per_s = train_secs > 0 ? seen / train_secs : 0 };
       if (t->n_val > 0)
-        cnn_evaluate (net, t->set, t->nz, t->val_idx, t->n_val, MAX (B, 256), t->pool,
-                      &info.val_loss, &info.val_accuracy);
+        evaluate (net, t->set, t->nz, t->features, t->val_idx, t->n_val, MAX (B, 256), t->pool,
+                  &info.val_loss, &info.val_accuracy);
       /* the lecture's checkpointer: keep the weights of the best validation loss */
       if (t->n_val == 0 || info.val_loss < t->best_val_loss)
         {

@@ -56,11 +56,31 @@ typedef struct
 
 typedef struct _CnnTrainer CnnTrainer;
 
+/* Labelled samples that are already floats: the features of a layer
+ * (cnn-transfer.h), on which a new head trains without going back to
+ * the images. */
+typedef struct
+{
+  int       n;
+  CnnShape  shape;    /* of one sample */
+  float    *x;        /* (n, shape) */
+  guint8   *labels;   /* (n) */
+} CnnFeatureSet;
+
+/* NULL, with an error naming `name`, when n samples do not fit in memory. */
+CnnFeatureSet *cnn_feature_set_new  (int n, CnnShape shape, const char *name, GError **error);
+void           cnn_feature_set_free (CnnFeatureSet *set);
+
 /* The trainer borrows net, set and nz for its lifetime. Training images are
  * set's images train_idx[0..n_train-1]; validation likewise (n_val may be 0). */
 CnnTrainer *cnn_trainer_new  (CnnNetwork *net, const CnnImageSet *set, const CnnNormalizer *nz,
                               const int *train_idx, int n_train, const int *val_idx, int n_val,
                               const CnnTrainConfig *config, GError **error);
+/* The same on samples that are floats already: no standardization and
+ * no augmentation (config->augment must be off). Borrows set. */
+CnnTrainer *cnn_trainer_new_features (CnnNetwork *net, const CnnFeatureSet *set,
+                                      const int *train_idx, int n_train, const int *val_idx,
+                                      int n_val, const CnnTrainConfig *config, GError **error);
 void        cnn_trainer_free (CnnTrainer *trainer);
 
 /* Train config->epochs epochs. FALSE with CNN_ERROR_CANCELLED when
@@ -82,7 +102,10 @@ CnnPool      *cnn_trainer_get_pool       (CnnTrainer *trainer);
 void        cnn_evaluate (CnnNetwork *net, const CnnImageSet *set, const CnnNormalizer *nz,
                           const int *idx, int n, int batch_size, CnnPool *pool,
                           double *loss, double *accuracy);
+void        cnn_evaluate_features (CnnNetwork *net, const CnnFeatureSet *set, const int *idx, int n,
+                                   int batch_size, CnnPool *pool, double *loss, double *accuracy);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnnTrainer, cnn_trainer_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CnnFeatureSet, cnn_feature_set_free)
 
 G_END_DECLS

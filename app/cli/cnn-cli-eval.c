@@ -7,12 +7,13 @@
 int
 cnn_cli_eval (int argc, char **argv)
 {
-  g_autofree char *model = NULL, *data = NULL, *split = NULL;
+  g_autofree char *model = NULL, *data = NULL, *split = NULL, *classes = NULL;
   int threads = 0, batch = 256;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model, "checkpoint (model.ckpt, best.ckpt)", "FILE" },
     { "data", 'd', 0, G_OPTION_ARG_STRING, &data, "data set (default: the one the model was trained on)", "D" },
+    { "classes", 0, 0, G_OPTION_ARG_STRING, &classes, "class subset, relabelled 0.. in this order: 0-4 or 5,6,7; \"all\" for every class (default: the model's)", "LIST" },
     { "split", 0, 0, G_OPTION_ARG_STRING, &split, "test, val or train (default: test if the data set has one, else val)", "S" },
     { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "images per forward pass (default 256)", "B" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "worker threads (default: all cores)", "T" },
@@ -47,7 +48,11 @@ cnn_cli_eval (int argc, char **argv)
       opts.w = in.w;
     }
   g_autoptr (CnnDataset) ds = cnn_cli_load_data (data_name, &opts, &error);
-  if (ds == NULL)
+  /* the classes it was trained on, relabelled as they were */
+  const char *subset = classes ? classes : ckpt->meta.classes;
+  if (subset && strcmp (subset, "all") == 0)
+    subset = NULL;
+  if (ds == NULL || !cnn_dataset_apply_classes (ds, subset, &error))
     return cnn_cli_fail (error);
   if (ds->train->c != in.c || ds->train->h != in.h || ds->train->w != in.w)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s takes %d×%d×%d images but %s has %d×%d×%d",

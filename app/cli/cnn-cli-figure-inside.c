@@ -469,6 +469,8 @@ cnn_figure_class_vis (int argc, char **argv)
   /* the data's mean image as the prior, when the data set loads */
   g_autofree float *prior = NULL;
   g_autoptr (CnnDataset) ds = ckpt ? cnn_dataset_load (ckpt->meta.data, 0, NULL) : NULL;
+  if (ds && !cnn_dataset_apply_classes (ds, ckpt->meta.classes, NULL))
+    g_clear_pointer (&ds, cnn_dataset_free);   /* no prior then, as without data */
   CnnShape in = cnn_network_get_input_shape (net);
   if (ds && ds->train->c == in.c && ds->train->h == in.h && ds->train->w == in.w)
     {

@@ -135,7 +135,7 @@ draw_samples (cairo_t *cr, double width, double height, const CnnRenderStyle *st
 static int
 figure_data (int argc, char **argv)
 {
-  g_autofree char *data = NULL, *split = NULL;
+  g_autofree char *data = NULL, *split = NULL, *classes = NULL;
   int per_class = 8;
   gint64 seed = 1;
   GOptionEntry entries[] = {
@@ -143,6 +143,7 @@ figure_data (int argc, char **argv)
     { "per-class", 'n', 0, G_OPTION_ARG_INT, &per_class, "images per class (default 8)", "N" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "chooses the images, and generates synthetic data (default 1)", "S" },
     { "split", 0, 0, G_OPTION_ARG_STRING, &split, "train or test (default train)", "S" },
+    { "classes", 0, 0, G_OPTION_ARG_STRING, &classes, "only these classes, in this order: 0-4 or 5,6,7 (default all)", "LIST" },
     { NULL }
   };
   g_auto (FigureOptions) o = { 0 };
@@ -156,7 +157,7 @@ figure_data (int argc, char **argv)
 
   g_autoptr (GError) error = NULL;
   g_autoptr (CnnDataset) ds = cnn_dataset_load (data ? data : DEFAULT_DATA, (guint64) seed, &error);
-  if (ds == NULL)
+  if (ds == NULL || !cnn_dataset_apply_classes (ds, classes, &error))
     return cnn_cli_fail (error);
   const CnnImageSet *set;
   if (!parse_split (split, ds, &set, &status))

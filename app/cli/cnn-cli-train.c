@@ -142,7 +142,7 @@ cnn_cli_train (int argc, char **argv)
 {
   g_autofree char *data = NULL, *model = NULL, *optimizer = NULL, *standardize = NULL, *out = NULL;
   g_autofree char *input_size = NULL, *fit = NULL;
-  g_autofree char *augment = NULL;
+  g_autofree char *augment = NULL, *classes = NULL;
   double lr = NAN, momentum = NAN, rho = NAN, beta1 = NAN, beta2 = NAN, epsilon = NAN;
   double initial_accumulator = NAN;
   double val_split = NAN;   /* NAN: not given, 0.1 */
@@ -171,6 +171,7 @@ cnn_cli_train (int argc, char **argv)
     { "channels", 0, 0, G_OPTION_ARG_INT, &channels, "1 (gray) or 3 (color) (default: gray unless some image has color)", "1|3" },
     { "fit", 0, 0, G_OPTION_ARG_STRING, &fit, "crop (default: keep the aspect ratio, cut the center) or stretch", "MODE" },
     { "strict", 0, 0, G_OPTION_ARG_NONE, &strict, "a broken image file is an error instead of being skipped", NULL },
+    { "classes", 0, 0, G_OPTION_ARG_STRING, &classes, "keep only these classes, relabelled 0.. in this order: 0-4 or 5,6,7 (default all)", "LIST" },
     { "limit-per-class", 0, 0, G_OPTION_ARG_INT, &limit_per_class, "train on at most N images per class, chosen with the seed (validation keeps its size)", "N" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "worker threads (default: all cores)", "T" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print one JSON object per epoch", NULL },
@@ -235,7 +236,7 @@ cnn_cli_train (int argc, char **argv)
   if (spec == NULL)
     return cnn_cli_fail (error);
   g_autoptr (CnnDataset) ds = cnn_cli_load_data (data, &data_opts, &error);
-  if (ds == NULL)
+  if (ds == NULL || !cnn_dataset_apply_classes (ds, classes, &error))
     return cnn_cli_fail (error);
   CnnShape in = { ds->train->c, ds->train->h, ds->train->w };
   g_autoptr (CnnNetwork) net = cnn_network_new (spec, source, in, ds->n_classes, &error);
@@ -265,7 +266,7 @@ cnn_cli_train (int argc, char **argv)
   CnnCheckpointMeta meta = { .data = data, .class_names = ds->class_names, .val_split = val_split,
                              .seed = (guint64) seed, .optimizer = opt_text, .fit = data_opts.fit,
                              .limit_per_class = limit_per_class, .val_fixed = val_fixed,
-                             .augment = aug_text };
+                             .augment = aug_text, .classes = classes };
   TrainRun run = { .json = json, .tty = isatty (STDERR_FILENO) && !json, .out_dir = out_dir,
                    .net = net, .trainer = trainer, .nz = nz, .meta = &meta };
   run.metrics = open_csv (out_dir, "metrics.csv",
@@ -293,6 +294,7 @@ cnn_cli_train (int argc, char **argv)
   info.val_split = val_split;
   info.augment = cnn_augment_is_off (aug) ? NULL : g_strdup (aug_text);
   info.steps_per_epoch = (n_train + batch - 1) / batch;
+  info.classes = g_strdup (classes);
   if (!cnn_run_info_save (&info, out_dir, &error))
     {
       fclose (run.metrics);

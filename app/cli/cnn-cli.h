@@ -30,6 +30,7 @@ int cnn_cli_explain (int argc, char **argv);
 /* bench --explain: the attribution methods timed on one image of `set` */
 int cnn_cli_bench_explain (CnnNetwork *net, const char *model, const CnnImageSet *set,
                            const CnnNormalizer *nz, CnnPool *pool, gboolean json);
+int cnn_cli_transfer (int argc, char **argv);
 
 /* Print "convscope: MESSAGE" on stderr and return the exit status for it. */
 int  cnn_cli_fail        (const GError *error);

@@ -9,8 +9,9 @@
  * Training uses the batch mean and biased variance and moves the running
  * statistics towards them: running = momentum·running + (1 - momentum)·batch
  * (Keras' convention; its momentum 0.99 is PyTorch's 0.01). Inference uses the
- * running statistics, so it is a fixed per-channel affine map. Backward
- * follows the mode of the last forward, whose mean and 1/std it reuses.
+ * running statistics, so it is a fixed per-channel affine map; so is a
+ * frozen layer in training. Backward follows the mode of the last forward,
+ * whose mean and 1/std it reuses.
  *
  * One thread computes each channel's sums, in double, so the results do not
  * depend on the thread count.
@@ -217,11 +218,14 @@ static void
 batchnorm_forward (CnnLayer *l, const CnnPass *pass, const float *const *in, float *out)
 {
   BatchNorm *bn = l->priv;
-  bn->training = pass->training;
+  /* A frozen layer (fine-tuning) is the fixed map it became in
+   * pretraining, as in Keras since TF 2: its running statistics are used
+   * and left alone, and backward treats them as constants. */
+  bn->training = pass->training && !l->frozen;
   bn->relu = pass->relu_after;
   BnJob job = { .l = l, .pass = pass, .x = in[0], .y = out };
   cnn_pool_run (pool_for (pass, l), bn->C, forward_channels, &job);
-  if (pass->training)
+  if (bn->training)
     bn->updates++;
 }
 

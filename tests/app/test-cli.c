@@ -694,6 +694,130 @@ test_explain (void)
   g_assert_false (g_file_test (x_png, G_FILE_TEST_EXISTS));
 }
 
+static char *
+read_text (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (tmpdir, dir, name, NULL);
+  char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    g_error ("%s was not written", path);
+  return text;
+}
+
+static int
+count_lines (const char *text)
+{
+  int n = 0;
+  for (const char *p = text; *p; p++)
+    n += *p == '\n';
+  return n;
+}
+
+/* The test images of these classes of the synthetic set the CLI loads. */
+static int
+synthetic_test_images (const char *classes)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnDataset) ds = cnn_dataset_load ("synthetic", 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (cnn_dataset_apply_classes (ds, classes, &error));
+  return ds->test->n;
+}
+
+/* Pretrain on classes 0-4 of the synthetic set, transfer to 5-9 with 6
+ * images a class: the run folders, results, figure, cache and checkpoints
+ * that eval reads back with the same class subset. */
+static void
+test_transfer (void)
+{
+  g_auto (Result) pre = { 0 };
+  run (&pre, "train --data synthetic --classes 0-4 --epochs 1 --limit-per-class 40 --val-split 0 "
+       "--batch-size 50 --threads 1 --out tpre");
+  g_assert_cmpint (pre.status, ==, 0);
+  g_autofree char *ini = read_text ("tpre", "run.ini");
+  g_assert_nonnull (strstr (ini, "classes=0-4"));
+  g_auto (Result) ev = { 0 };
+  run (&ev, "eval --model tpre/model.ckpt --threads 1 --json");
+  g_assert_cmpint (ev.status, ==, 0);
+  g_autofree char *images_0_4 = g_strdup_printf ("\"images\": %d}", synthetic_test_images ("0-4"));
+  g_assert_nonnull (strstr (ev.out, images_0_4));
+
+  g_auto (Result) r = { 0 };
+  run (&r, "transfer --from tpre/model.ckpt --classes 5-9 --limit-per-class 6 --epochs 2 "
+       "--stage2-epochs 1 --curve-images 50 --threads 1 --seed 3 --out ttr --json");
+  if (r.status != 0)
+    g_error ("transfer: status %d, %s", r.status, r.err);
+  g_assert_cmpint (count_lines (r.out), ==, 3);
+  g_assert_nonnull (strstr (r.out, "{\"strategy\": \"scratch\", \"test_accuracy\": "));
+  g_assert_nonnull (strstr (r.out, "{\"strategy\": \"features\", \"test_accuracy\": "));
+  g_assert_nonnull (strstr (r.out, "{\"strategy\": \"finetune\", \"test_accuracy\": "));
+  /* run folders like train's: 2 epochs, 2 + 1 for the two fine-tuning stages */
+  g_autofree char *scratch = read_text ("ttr/scratch", "metrics.csv");
+  g_autofree char *features = read_text ("ttr/features", "metrics.csv");
+  g_autofree char *finetune = read_text ("ttr/finetune", "metrics.csv");
+  g_assert_cmpint (count_lines (scratch), ==, 3);
+  g_assert_cmpint (count_lines (features), ==, 3);
+  g_assert_cmpint (count_lines (finetune), ==, 4);
+  g_assert_true (g_str_has_prefix (finetune, "epoch,train_loss,train_acc,val_loss,val_acc"));
+  g_assert_nonnull (strstr (finetune, "\n3,"));
+  g_autofree char *steps = read_text ("ttr/finetune", "steps.csv");
+  g_assert_cmpint (count_lines (steps), ==, 1 + 3);   /* 30 images in batches of 32 */
+  g_autofree char *fini = read_text ("ttr/finetune", "run.ini");
+  g_assert_nonnull (strstr (fini, "classes=5-9"));
+  g_assert_nonnull (strstr (fini, "transfer=fine-tuned: frozen to relu5, then from conv3 at lr 0.0001"));
+  g_autofree char *results = read_text ("ttr", "results.csv");
+  g_assert_cmpint (count_lines (results), ==, 4);
+  g_autofree char *png = g_build_filename (tmpdir, "ttr", "comparison.png", NULL);
+  guint32 w, h;
+  png_size (png, &w, &h);
+  g_assert_cmpuint (w, >, 1000);
+
+  /* eval reloads classes 5-9 and gets the accuracy transfer reported */
+  g_auto (Result) fe = { 0 };
+  run (&fe, "eval --model ttr/finetune/model.ckpt --threads 1 --json");
+  g_assert_cmpint (fe.status, ==, 0);
+  int n_5_9 = synthetic_test_images ("5-9");
+  g_autofree char *images_5_9 = g_strdup_printf ("\"images\": %d}", n_5_9);
+  g_assert_nonnull (strstr (fe.out, images_5_9));
+  g_autofree char *acc = g_strndup (strstr (fe.out, "\"accuracy\": ") + 12, 8);
+  g_autofree char *row = g_strdup_printf ("finetune,%s,", acc);
+  if (strstr (results, row) == NULL)
+    g_error ("eval says %s, transfer's results.csv %s", fe.out, results);
+  g_autofree char *rowcount = g_strdup_printf (",30,%d,", n_5_9);
+  g_assert_nonnull (strstr (results, rowcount));
+
+  /* the figure of curves overlays the run folders */
+  g_auto (Result) fig = { 0 };
+  run (&fig, "figure curves --run ttr/scratch --run ttr/features --run ttr/finetune --out tcurves.svg");
+  g_assert_cmpint (fig.status, ==, 0);
+
+  /* features again: from the cache; kNN needs no training */
+  g_auto (Result) again = { 0 };
+  run (&again, "transfer --from tpre/model.ckpt --classes 5-9 --limit-per-class 6 --epochs 2 "
+       "--threads 1 --seed 3 --strategy features --head knn --out tknn");
+  g_assert_cmpint (again.status, ==, 0);
+  g_assert_nonnull (strstr (again.out, "(from the cache)"));
+  g_autofree char *knn = read_text ("tknn", "results.csv");
+  g_assert_nonnull (strstr (knn, "\nfeatures,0."));
+  g_autofree char *knn_dir = g_build_filename (tmpdir, "tknn", "features", NULL);
+  g_assert_false (g_file_test (knn_dir, G_FILE_TEST_EXISTS));
+  g_autofree char *cache = g_build_filename (tmpdir, "cache", "convscope", "features", NULL);
+  g_assert_true (g_file_test (cache, G_FILE_TEST_IS_DIR));
+
+  expect_bad_input ("transfer --classes 5-9", "transfer needs --from CKPT");
+  expect_bad_input ("transfer --from tpre/model.ckpt --classes 3-12", "class 12 does not exist");
+  expect_bad_input ("transfer --from tpre/model.ckpt --strategy bogus", "--strategy takes scratch");
+  expect_bad_input ("transfer --from tpre/model.ckpt --layer nope", "--layer: tpre/model.ckpt has no layer “nope”");
+  expect_bad_input ("transfer --from tpre/model.ckpt --head svm", "a head is softmax, dense or knn");
+  expect_bad_input ("transfer --from tpre/model.ckpt --freeze-until fc2", "would freeze the new head fc2");
+  expect_bad_input ("transfer --from missing.ckpt", "missing.ckpt");
+  expect_bad_input ("transfer --from tpre/model.ckpt --figure x.gif", "x.gif");
+  expect_bad_input ("transfer --from tpre/model.ckpt --freeze-until pool1 --stage2-from conv4",
+                    "--stage2-from conv4: that layer already trains in the first stage (it comes after pool1)");
+  expect_bad_input ("train --data synthetic --classes 1,1 --epochs 1", "class 1 is listed twice");
+  expect_bad_input ("eval --model tpre/model.ckpt --classes 0-99", "class 99 does not exist");
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -839,6 +963,9 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_assert_nonnull (g_getenv ("CONVSCOPE"));
   tmpdir = g_dir_make_tmp ("convscope-cli-XXXXXX", NULL);
+  /* the feature cache of `transfer` goes there, not into the user's */
+  g_autofree char *cache_home = g_build_filename (tmpdir, "cache", NULL);
+  g_setenv ("XDG_CACHE_HOME", cache_home, TRUE);
   g_test_add_func ("/cli/summary-json", test_summary_json);
   g_test_add_func ("/cli/layers", test_layers_list);
   g_test_add_func ("/cli/bad-input", test_bad_input);
@@ -851,6 +978,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/figure-panels", test_figure_panels);
   g_test_add_func ("/cli/onnx", test_onnx);
   g_test_add_func ("/cli/explain", test_explain);
+  g_test_add_func ("/cli/transfer", test_transfer);
   int status = g_test_run ();
   remove_tree (tmpdir);
   g_free (tmpdir);

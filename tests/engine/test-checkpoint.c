@@ -139,7 +139,7 @@ test_data_keys (void)
   g_autoptr (CnnDataset) ds = cnn_dataset_new_synthetic (1, 50, 0);
   g_autoptr (CnnNormalizer) nz = cnn_normalizer_new_fit (CNN_STANDARDIZE_SCALE, ds->train, NULL, 0);
   CnnCheckpointMeta meta = { .data = "photos", .fit = CNN_FIT_STRETCH, .limit_per_class = 100,
-                             .val_fixed = TRUE };
+                             .val_fixed = TRUE, .classes = "5-9" };
   g_autofree char *path = g_build_filename (tmpdir, "keys.ckpt", NULL);
   g_assert_true (cnn_checkpoint_save (path, net, NULL, NULL, nz, &meta, NULL));
   g_autoptr (CnnCheckpoint) ck = cnn_checkpoint_load (path, NULL);
@@ -147,6 +147,7 @@ test_data_keys (void)
   g_assert_cmpint (ck->meta.fit, ==, CNN_FIT_STRETCH);
   g_assert_cmpint (ck->meta.limit_per_class, ==, 100);
   g_assert_true (ck->meta.val_fixed);
+  g_assert_cmpstr (ck->meta.classes, ==, "5-9");
 
   /* the same file without the three keys, its length and CRC redone */
   g_autofree char *bytes = NULL;
@@ -160,7 +161,7 @@ test_data_keys (void)
   GString *old = g_string_new (NULL);
   for (int i = 0; lines[i]; i++)
     if (!g_str_has_prefix (lines[i], "fit=") && !g_str_has_prefix (lines[i], "limit_per_class=")
-        && !g_str_has_prefix (lines[i], "val_fixed="))
+        && !g_str_has_prefix (lines[i], "val_fixed=") && !g_str_has_prefix (lines[i], "class_subset="))
       g_string_append_printf (old, "%s%s", lines[i], lines[i + 1] ? "\n" : "");
   g_assert_cmpuint (old->len, <, header_len);
   g_autoptr (GByteArray) b = g_byte_array_new ();
@@ -180,6 +181,7 @@ test_data_keys (void)
   g_assert_cmpint (ck_old->meta.fit, ==, CNN_FIT_CROP);
   g_assert_cmpint (ck_old->meta.limit_per_class, ==, 0);
   g_assert_false (ck_old->meta.val_fixed);
+  g_assert_null (ck_old->meta.classes);   /* every class */
   g_assert_cmpstr (ck_old->meta.data, ==, "photos");
 }
 

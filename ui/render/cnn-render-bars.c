@@ -76,7 +76,8 @@ cnn_render_bar_chart (const CnnBarChart *chart, const CnnRenderStyle *style, cai
         {
           double x1 = cnn_axes_x (&ax, MIN (v, hi));
           cairo_rectangle (cr, ax.plot.x, y + 0.15 * band, x1 - ax.plot.x, 0.7 * band);
-          cnn_render_set_color (cr, color);
+          cnn_render_set_color (cr, chart->series ? cnn_render_style_series (style, chart->series[i])
+                                                  : color);
           cairo_fill (cr);
         }
       if (chart->show_values && isfinite (v) && v >= 0 && band >= 0.8 * small_h)

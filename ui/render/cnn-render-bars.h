@@ -18,6 +18,8 @@ typedef struct
   const char        *value_label;  /* under the value axis, or NULL */
   gboolean           show_values;  /* the number at the end of each bar */
   const CnnColor    *color;        /* NULL: the style's accent */
+  const int         *series;       /* NULL, or n palette indices: bar i in
+                                    * cnn_render_style_series (style, series[i]) */
 } CnnBarChart;
 
 void cnn_render_bar_chart (const CnnBarChart *chart, const CnnRenderStyle *style, cairo_t *cr,

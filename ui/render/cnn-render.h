@@ -16,6 +16,7 @@
 #include "cnn-panel-summary.h"
 #include "cnn-panel-fields.h"
 #include "cnn-explain-figure.h"
+#include "cnn-panel-transfer.h"
 #include "cnn-render-axis.h"
 #include "cnn-render-bars.h"
 #include "cnn-render-export.h"

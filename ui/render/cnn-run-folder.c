@@ -44,6 +44,8 @@ cnn_run_info_clear (CnnRunInfo *info)
   g_free (info->optimizer);
   g_free (info->standardize);
   g_free (info->augment);
+  g_free (info->classes);
+  g_free (info->transfer);
   cnn_run_info_init (info);
 }
 
@@ -54,6 +56,7 @@ cnn_run_info_save (const CnnRunInfo *info, const char *dir, GError **error)
   const struct { const char *key; const char *value; } strings[] = {
     { "model", info->model }, { "data", info->data }, { "optimizer", info->optimizer },
     { "standardize", info->standardize }, { "augment", info->augment },
+    { "classes", info->classes }, { "transfer", info->transfer },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
     if (strings[i].value)
@@ -104,6 +107,8 @@ cnn_run_info_load (CnnRunInfo *info, const char *path, GError **error)
   info->optimizer = g_key_file_get_string (kf, GROUP, "optimizer", NULL);
   info->standardize = g_key_file_get_string (kf, GROUP, "standardize", NULL);
   info->augment = g_key_file_get_string (kf, GROUP, "augment", NULL);
+  info->classes = g_key_file_get_string (kf, GROUP, "classes", NULL);
+  info->transfer = g_key_file_get_string (kf, GROUP, "transfer", NULL);
 
   /* numbers: a key that is there must be a number of the right kind */
   const char *number_keys[] = { "lr", "val_split", "batch_size", "epochs", "seed", "steps_per_epoch" };
@@ -186,6 +191,10 @@ cnn_run_info_describe (const CnnRunInfo *info)
     g_ptr_array_add (parts, g_strdup_printf ("standardize %s", info->standardize));
   if (info->augment && info->augment[0] && strcmp (info->augment, "none") != 0)
     g_ptr_array_add (parts, g_strdup_printf ("augment %s", info->augment));
+  if (info->classes && info->classes[0])
+    g_ptr_array_add (parts, g_strdup_printf ("classes %s", info->classes));
+  if (info->transfer && info->transfer[0])
+    g_ptr_array_add (parts, g_strdup (info->transfer));
   g_ptr_array_add (parts, NULL);
   return g_strjoinv (" · ", (char **) parts->pdata);
 }

@@ -25,6 +25,8 @@ typedef struct
   char    *augment;      /* the augmentation spec; NULL or "" for none */
   double   val_split;
   int      steps_per_epoch;  /* places the steps of an unfinished epoch on the x axis */
+  char    *classes;      /* the class subset (--classes), NULL: all */
+  char    *transfer;     /* how a transfer run started: "features softmax from …"; NULL: none */
 } CnnRunInfo;
 
 /* Empty: strings NULL, lr and val_split NaN, counts and seed -1. */
