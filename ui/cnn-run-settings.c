@@ -29,6 +29,7 @@ cnn_run_settings_copy (const CnnRunSettings *settings)
   s->data = g_strdup (settings->data);
   s->model = g_strdup (settings->model);
   s->augment = g_strdup (settings->augment);
+  s->classes = g_strdup (settings->classes);
   return s;
 }
 
@@ -38,6 +39,7 @@ cnn_run_settings_free (CnnRunSettings *s)
   if (s == NULL)
     return;
   g_free (s->data);
+  g_free (s->classes);
   g_free (s->model);
   g_free (s->augment);
   g_free (s);
@@ -180,6 +182,8 @@ cnn_run_settings_describe (const CnnRunSettings *s)
     g_string_append_printf (label, " · batch %d", s->batch_size);
   if (s->limit_per_class > 0)
     g_string_append_printf (label, " · %d/class", s->limit_per_class);
+  if (s->classes && s->classes[0])
+    g_string_append_printf (label, " · classes %s", s->classes);
   return g_string_free (label, FALSE);
 }
 

@@ -22,6 +22,7 @@ typedef struct
   double             val_split;        /* [0, 1) */
   int                limit_per_class;  /* training images per class; 0: all */
   char              *augment;          /* cnn_augment_parse text; NULL or "none": off */
+  char              *classes;          /* a class subset ("5-9", an opened checkpoint's); NULL: all */
 } CnnRunSettings;
 
 /* cnn2 on Fashion-MNIST with Adam, 5 epochs of 128: what `convscope train` does. */

@@ -173,6 +173,9 @@ prepare (Job *job, int **train_idx, int *n_train, int **val_idx, int *n_val)
       if (job->dataset == NULL)
         return FALSE;
       job->dataset_owned = TRUE;
+      /* a model trained on a class subset goes on with those classes */
+      if (!cnn_dataset_apply_classes (job->dataset, s->classes, &job->error))
+        return FALSE;
     }
   CnnDataset *ds = job->dataset;
   CnnShape in = { ds->train->c, ds->train->h, ds->train->w };

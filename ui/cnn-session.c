@@ -177,11 +177,12 @@ cnn_session_dispatch (gpointer data)
 }
 
 static char *
-make_data_key (const char *data, guint64 seed)
+make_data_key (const CnnRunSettings *s)
 {
   /* the seed only shapes the synthetic set */
-  return g_strdup_printf ("%s\n%" G_GUINT64_FORMAT, data,
-                          g_strcmp0 (data, "synthetic") == 0 ? seed : 0);
+  return g_strdup_printf ("%s\n%" G_GUINT64_FORMAT "\n%s", s->data,
+                          g_strcmp0 (s->data, "synthetic") == 0 ? s->seed : 0,
+                          s->classes ? s->classes : "");
 }
 
 /* The cached data set serves a run of `key` whose options ask for its shape
@@ -203,7 +204,7 @@ launch (CnnSession *self, Job *job)
   /* checked by cnn_run_settings_check (start) or written by us (continue) */
   job->augment = cnn_augment_parse (job->settings->augment, NULL);
   job->snapshot_interval_ms = self->snapshot_interval_ms;
-  job->data_key = make_data_key (job->settings->data, job->settings->seed);
+  job->data_key = make_data_key (job->settings);
   if (dataset_fits (self, job->data_key, &job->data_opts))
     job->dataset = self->dataset;   /* borrowed: both threads only read it */
   self->job = job;
@@ -478,6 +479,7 @@ cnn_session_save (CnnSession *self, const char *path, GError **error)
     .epochs_done = self->epochs_done,
     .optimizer = opt,
     .limit_per_class = self->settings->limit_per_class,
+    .classes = self->settings->classes,
     .val_fixed = self->dataset && self->dataset->n_fixed_val > 0,
   };
   g_autoptr (CnnAugment) aug = cnn_augment_parse (self->settings->augment, NULL);
@@ -512,7 +514,7 @@ parse_optimizer (const char *text, CnnOptimizerConfig *cfg)
 typedef struct
 {
   GWeakRef       session;   /* closing the window does not wait for the load */
-  char          *data, *key;
+  char          *data, *key, *classes;
   CnnDataOptions opts;
 } DataLoad;
 
@@ -523,6 +525,7 @@ data_load_free (gpointer data)
   g_weak_ref_clear (&d->session);
   g_free (d->data);
   g_free (d->key);
+  g_free (d->classes);
   g_free (d);
 }
 
@@ -532,6 +535,8 @@ data_load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
   DataLoad *d = task_data;
   GError *error = NULL;
   CnnDataset *ds = cnn_dataset_load_with (d->data, &d->opts, &error);
+  if (ds && !cnn_dataset_apply_classes (ds, d->classes, &error))
+    g_clear_pointer (&ds, cnn_dataset_free);
   if (ds)
     g_task_return_pointer (task, ds, (GDestroyNotify) cnn_dataset_free);
   else
@@ -552,7 +557,7 @@ data_load_done (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   /* still wanted: no run took over and the same model is open */
-  g_autofree char *key = self->settings ? make_data_key (self->settings->data, self->settings->seed)
+  g_autofree char *key = self->settings ? make_data_key (self->settings)
                                         : NULL;
   gboolean wanted = ds && self->dataset == NULL && !cnn_session_is_busy (self)
                     && g_strcmp0 (d->key, key) == 0;
@@ -573,7 +578,8 @@ load_data_in_background (CnnSession *self, const CnnDataOptions *opts)
   DataLoad *d = g_new0 (DataLoad, 1);
   g_weak_ref_init (&d->session, self);
   d->data = g_strdup (self->settings->data);
-  d->key = make_data_key (self->settings->data, self->settings->seed);
+  d->classes = g_strdup (self->settings->classes);
+  d->key = make_data_key (self->settings);
   d->opts = *opts;
   d->opts.seed = self->settings->seed;
   GTask *task = g_task_new (NULL, NULL, data_load_done, NULL);
@@ -603,6 +609,7 @@ cnn_session_open (CnnSession *self, const char *path, GError **error)
   s->standardize = ckpt->normalizer->mode;
   s->val_split = ckpt->meta.val_split;
   s->limit_per_class = ckpt->meta.limit_per_class;
+  s->classes = g_strdup (ckpt->meta.classes);
   /* an augmentation this version cannot read is dropped, not fatal */
   g_autoptr (CnnAugment) aug = cnn_augment_parse (ckpt->meta.augment, NULL);
   s->augment = aug ? cnn_augment_describe (aug) : NULL;
@@ -626,7 +633,7 @@ cnn_session_open (CnnSession *self, const char *path, GError **error)
   self->class_names = g_strdupv (ckpt->meta.class_names);
   /* a cached data set of another source or shape is not this model's */
   CnnDataOptions opts = { .channels = in.c, .h = in.h, .w = in.w };
-  g_autofree char *key = make_data_key (s->data, s->seed);
+  g_autofree char *key = make_data_key (s);
   if (!dataset_fits (self, key, &opts))
     {
       g_clear_pointer (&self->dataset, cnn_dataset_free);

@@ -332,6 +332,49 @@ test_save_open_continue (void)
   g_clear_error (&ev2.error);
 }
 
+static gboolean
+has_dataset (gpointer data)
+{
+  return cnn_session_get_dataset (data) != NULL;
+}
+
+/* A run on a class subset saves it; the opened checkpoint loads its data
+ * set in the background, cut to the same classes, and continues on them. */
+static void
+test_class_subset (void)
+{
+  Events ev = { 0 };
+  g_autoptr (CnnSession) s = session_new (&ev);
+  g_autoptr (CnnRunSettings) settings = small_settings ("lenet", 10, 1);
+  settings->classes = g_strdup ("7,2,5");
+  g_autoptr (GError) error = NULL;
+  g_assert_true (cnn_session_start (s, settings, &error));
+  g_assert_true (wait_for (is_finished, &ev, 120));
+  g_assert_no_error (ev.error);
+  g_assert_cmpint (cnn_network_get_n_classes (cnn_session_get_network (s)), ==, 3);
+  g_assert_cmpint (cnn_session_get_dataset (s)->n_classes, ==, 3);
+  g_autofree char *dir = g_dir_make_tmp ("convscope-session-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "subset.ckpt", NULL);
+  g_assert_true (cnn_session_save (s, path, &error));
+  g_assert_no_error (error);
+
+  Events ev2 = { 0 };
+  g_autoptr (CnnSession) o = session_new (&ev2);
+  g_assert_true (cnn_session_open (o, path, &error));
+  g_assert_cmpstr (cnn_session_get_settings (o)->classes, ==, "7,2,5");
+  g_assert_true (wait_for (has_dataset, o, 60));
+  const CnnDataset *ds = cnn_session_get_dataset (o);
+  g_assert_cmpint (ds->n_classes, ==, 3);
+  const CnnDataset *full = cnn_session_get_dataset (s);
+  g_assert_cmpstr (ds->class_names[0], ==, full->class_names[0]);
+  g_assert_cmpint (ds->train->n, ==, full->train->n);
+  g_assert_true (cnn_session_continue (o, 1, &error));
+  g_assert_true (wait_for (is_finished, &ev2, 120));
+  g_assert_no_error (ev2.error);
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 static void
 test_errors (void)
 {
@@ -400,6 +443,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session/shutdown-mid-epoch", test_shutdown_mid_epoch);
   g_test_add_func ("/session/shutdown-while-loading-paused", test_shutdown_while_loading_and_paused);
   g_test_add_func ("/session/save-open-continue", test_save_open_continue);
+  g_test_add_func ("/session/class-subset", test_class_subset);
   g_test_add_func ("/session/errors", test_errors);
   return g_test_run ();
 }
