@@ -152,7 +152,7 @@ cnn_cli_train (int argc, char **argv)
   gboolean json = FALSE;
   GOptionEntry entries[] = {
     { "data", 'd', 0, G_OPTION_ARG_STRING, &data, "fashion-mnist (default), synthetic, or a folder: IDX files, CIFAR-10 batches, or images in one sub-folder per class", "D" },
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model, "preset (cnn2 default; fcnn cnn1 lenet vgg-mini alexnet-mini resnet-mini inception-mini) or spec file", "M" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model, "preset (cnn2 default; fcnn cnn1 lenet vgg-mini alexnet-mini resnet-mini inception-mini), spec file, or a model to go on from: a checkpoint or an .onnx file (its weights and standardization)", "M" },
     { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, "sgd momentum nesterov adagrad adadelta rmsprop adam (default) adamax nadam amsgrad", "O" },
     { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "learning rate (default: the optimizer's)", "X" },
     { "momentum", 0, 0, G_OPTION_ARG_DOUBLE, &momentum, "momentum (momentum, nesterov)", "X" },
@@ -231,18 +231,54 @@ cnn_cli_train (int argc, char **argv)
     data = g_strdup ("fashion-mnist");
   if (model == NULL)
     model = g_strdup ("cnn2");
+  /* a trained or imported model: its weights are where training starts */
+  g_autoptr (CnnCheckpoint) from = NULL;
+  if (g_str_has_suffix (model, ".ckpt") || cnn_onnx_is_onnx_path (model))
+    {
+      from = cnn_checkpoint_load (model, &error);
+      if (from == NULL)
+        return cnn_cli_fail (error);
+      if (standardize)
+        return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s brings its own standardization: leave out --standardize",
+                                    model);
+      /* the images at the model's input size */
+      CnnShape want = cnn_network_get_input_shape (from->net);
+      if (data_opts.h == 0 && data_opts.w == 0 && data_opts.channels == 0)
+        {
+          data_opts.channels = want.c;
+          data_opts.h = want.h;
+          data_opts.w = want.w;
+        }
+    }
   g_autofree char *source = NULL;
-  g_autofree char *spec = cnn_model_spec_load (model, &source, &error);
-  if (spec == NULL)
+  g_autofree char *spec = from ? NULL : cnn_model_spec_load (model, &source, &error);
+  if (from == NULL && spec == NULL)
     return cnn_cli_fail (error);
   g_autoptr (CnnDataset) ds = cnn_cli_load_data (data, &data_opts, &error);
   if (ds == NULL || !cnn_dataset_apply_classes (ds, classes, &error))
     return cnn_cli_fail (error);
   CnnShape in = { ds->train->c, ds->train->h, ds->train->w };
-  g_autoptr (CnnNetwork) net = cnn_network_new (spec, source, in, ds->n_classes, &error);
-  if (net == NULL)
-    return cnn_cli_fail (error);
-  cnn_network_init_params (net, (guint64) seed);
+  g_autoptr (CnnNetwork) owned_net = NULL;
+  CnnNetwork *net;
+  if (from)
+    {
+      net = from->net;
+      CnnShape want = cnn_network_get_input_shape (net);
+      if (want.c != in.c || want.h != in.h || want.w != in.w)
+        return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s takes %d×%d×%d inputs, but %s has %d×%d×%d images", model,
+                                    want.c, want.h, want.w, ds->name, in.c, in.h, in.w);
+      if (cnn_network_get_n_classes (net) != ds->n_classes)
+        return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s has %d classes, but %s has %d: for new classes use "
+                                    "`convscope transfer --from %s`", model, cnn_network_get_n_classes (net),
+                                    ds->name, ds->n_classes, model);
+    }
+  else
+    {
+      net = owned_net = cnn_network_new (spec, source, in, ds->n_classes, &error);
+      if (net == NULL)
+        return cnn_cli_fail (error);
+      cnn_network_init_params (net, (guint64) seed);
+    }
 
   g_autofree int *train_idx = NULL, *val_idx = NULL;
   int n_train = 0, n_val = 0;
@@ -251,7 +287,10 @@ cnn_cli_train (int argc, char **argv)
     val_split = 0;
   cnn_dataset_split (ds, val_split, limit_per_class, (guint64) seed, &train_idx, &n_train, &val_idx,
                      &n_val);
-  g_autoptr (CnnNormalizer) nz = cnn_normalizer_new_fit (mode, ds->train, train_idx, n_train);
+  g_autoptr (CnnNormalizer) fitted = from ? NULL : cnn_normalizer_new_fit (mode, ds->train, train_idx, n_train);
+  const CnnNormalizer *nz = from ? from->normalizer : fitted;
+  if (from)
+    mode = nz->mode;
   g_autoptr (CnnTrainer) trainer = cnn_trainer_new (net, ds->train, nz, train_idx, n_train, val_idx,
                                                     n_val, &config, &error);
   if (trainer == NULL)

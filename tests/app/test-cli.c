@@ -876,6 +876,24 @@ test_onnx (void)
   g_assert_cmpint (strcspn (acc1, ","), ==, strcspn (acc2, ","));
   g_assert_true (strncmp (acc1, acc2, strcspn (acc1, ",")) == 0);
 
+  /* the exported model trains on from its weights, with its own
+   * standardization (the checkpoint's, pixel); other classes are for
+   * `transfer` */
+  g_autofree char *again = g_build_filename (tmpdir, "from-onnx", NULL);
+  g_autofree char *train2 = g_strdup_printf ("train --model %s --data synthetic --epochs 1 --seed 0 --json "
+                                             "--out %s", onnx, again);
+  g_auto (Result) t2 = { 0 };
+  run (&t2, train2);
+  g_assert_cmpint (t2.status, ==, 0);
+  g_autofree char *again_ckpt = g_build_filename (again, "model.ckpt", NULL);
+  g_autoptr (CnnCheckpoint) cont = cnn_checkpoint_load (again_ckpt, NULL);
+  g_assert_nonnull (cont);
+  g_assert_cmpint (cont->normalizer->mode, ==, CNN_STANDARDIZE_PIXEL);
+  g_autofree char *std = g_strdup_printf ("train --model %s --data synthetic --standardize scale --out x", onnx);
+  expect_bad_input (std, "brings its own standardization");
+  g_autofree char *sub = g_strdup_printf ("train --model %s --data synthetic --classes 0-4 --out x", onnx);
+  expect_bad_input (sub, "for new classes use `convscope transfer");
+
   /* predict: PyTorch's outputs for the stored inputs, through a .npy each way */
   g_autofree char *convs = g_test_build_filename (G_TEST_DIST, "data", "onnx", "convs.onnx", NULL);
   g_autofree char *in_f32 = g_test_build_filename (G_TEST_DIST, "data", "onnx", "convs.in.f32", NULL);
