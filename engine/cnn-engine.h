@@ -27,3 +27,4 @@
 #include "cnn-lime.h"
 #include "cnn-explanation.h"
 #include "cnn-transfer.h"
+#include "cnn-transfer-run.h"

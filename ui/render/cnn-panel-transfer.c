@@ -77,3 +77,44 @@ cnn_panel_transfer_natural_size (const CnnTransferData *data, const CnnRenderSty
   *width = ceil (w);
   *height = ceil (h);
 }
+
+void
+cnn_transfer_figure_init (CnnTransferFigure *f, CnnCurveRun *const curves[3], const gboolean done[3],
+                          const double accuracy[3], gboolean knn, const char *data_name,
+                          const char *classes, int n_train, int n_test)
+{
+  static const char *const titles[3] = { "from scratch", "frozen features", "fine-tuned" };
+  *f = (CnnTransferFigure) { 0 };
+  int n_runs = 0, n_bars = 0;
+  for (int k = 0; k < 3; k++)
+    {
+      if (!done[k])
+        continue;
+      if (curves[k])
+        {
+          cnn_curve_run_set_label (curves[k], titles[k]);
+          /* one color a strategy, in the curves and the bars alike */
+          curves[k]->color = k;
+          f->runs[n_runs++] = curves[k];
+        }
+      f->labels[n_bars] = k == 1 && knn ? "frozen features (5-NN)" : titles[k];
+      f->series[n_bars] = k;
+      f->accuracy[n_bars++] = accuracy[k];
+    }
+  f->title = g_strdup_printf ("Transfer learning on %s%s%s: %d training images, test accuracy per "
+                              "epoch", data_name, classes ? ", classes " : "",
+                              classes ? classes : "", n_train);
+  f->value_label = g_strdup_printf ("final test accuracy, %% (%d images)", n_test);
+  f->data = (CnnTransferData) { .runs = f->runs, .n_runs = n_runs, .n_bars = n_bars,
+                                .bar_labels = f->labels, .accuracy = f->accuracy,
+                                .series = f->series, .value_label = f->value_label,
+                                .title = f->title };
+}
+
+void
+cnn_transfer_figure_clear (CnnTransferFigure *f)
+{
+  g_free (f->title);
+  g_free (f->value_label);
+  *f = (CnnTransferFigure) { 0 };
+}

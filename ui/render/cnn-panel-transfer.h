@@ -24,6 +24,26 @@ typedef struct
   const char         *title;      /* NULL or "" for none */
 } CnnTransferData;
 
+/* The comparison as the command line and the window draw it: strategy k
+ * (cnn-transfer-run.h's order) when done[k], with its curve curves[k]
+ * (NULL for none, as kNN) and final accuracy[k]. The data points into f
+ * and into the curves (labelled and colored here). */
+typedef struct
+{
+  CnnTransferData data;
+  CnnCurveRun    *runs[3];
+  const char     *labels[3];
+  double          accuracy[3];
+  int             series[3];
+  char           *title, *value_label;
+} CnnTransferFigure;
+
+void cnn_transfer_figure_init  (CnnTransferFigure *f, CnnCurveRun *const curves[3],
+                                const gboolean done[3], const double accuracy[3], gboolean knn,
+                                const char *data_name, const char *classes, int n_train,
+                                int n_test);
+void cnn_transfer_figure_clear (CnnTransferFigure *f);
+
 void cnn_panel_transfer_draw (const CnnTransferData *data, const CnnRenderStyle *style,
                               cairo_t *cr, double width, double height);
 void cnn_panel_transfer_natural_size (const CnnTransferData *data, const CnnRenderStyle *style,
