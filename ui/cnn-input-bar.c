@@ -16,9 +16,7 @@ G_DEFINE_FINAL_TYPE (CnnInputBar, cnn_input_bar, GTK_TYPE_WIDGET)
 void
 cnn_show_error (GtkWidget *widget, const GError *error)
 {
-  GtkRoot *root = gtk_widget_get_root (widget);
-  if (CNN_IS_WINDOW (root))
-    cnn_window_show_message (CNN_WINDOW (root), error->message);
+  cnn_show_error_message (widget, error->message);
 }
 
 static gboolean

@@ -56,6 +56,14 @@ cnn_page_draw_message (cairo_t *cr, double width, double height, const CnnRender
                         (height - h) / 2, w);
 }
 
+void
+cnn_show_error_message (GtkWidget *widget, const char *message)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+  if (CNN_IS_WINDOW (root))
+    cnn_window_show_message (CNN_WINDOW (root), message);
+}
+
 char *
 cnn_drop_value_path (const GValue *value)
 {

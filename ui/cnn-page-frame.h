@@ -20,6 +20,9 @@ void       cnn_page_unparent_children (GtkWidget *page);
 /* A muted paragraph in the middle: why the page is empty. */
 void       cnn_page_draw_message (cairo_t *cr, double width, double height,
                                   const CnnRenderStyle *style, const char *text);
+/* A message for the user the way the window shows them (a toast), from
+ * any widget in it. */
+void       cnn_show_error_message (GtkWidget *widget, const char *message);
 /* The local path of the first file a drop carries, or NULL. */
 char      *cnn_drop_value_path  (const GValue *value);
 

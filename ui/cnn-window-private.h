@@ -7,6 +7,7 @@
 #include "cnn-features-page.h"
 #include "cnn-panel-page.h"
 #include "cnn-sidebar.h"
+#include "cnn-transfer-page.h"
 #include "cnn-window.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,7 @@ CnnPanelPage  *cnn_window_get_panel_page   (CnnWindow *window, CnnPanelKind kind
 CnnActivationsPage *cnn_window_get_activations_page (CnnWindow *window);
 CnnFeaturesPage *cnn_window_get_features_page (CnnWindow *window);
 CnnExplainPage *cnn_window_get_explain_page (CnnWindow *window);
+CnnTransferPage *cnn_window_get_transfer_page (CnnWindow *window);
 /* A toast for the user (pages report their errors through it). */
 void           cnn_window_show_message     (CnnWindow *window, const char *message);
 /* The status line above the panels ("Epoch 2/5 · …"). */

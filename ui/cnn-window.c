@@ -37,6 +37,7 @@ struct _CnnWindow
   CnnActivationsPage *activations;
   CnnFeaturesPage *features;
   CnnExplainPage  *explain;
+  CnnTransferPage *transfer;
   GSettings       *gsettings;
   gboolean         projector;
   guint            curve_serial;
@@ -488,6 +489,7 @@ update_style (CnnWindow *self)
   cnn_figure_view_set_style (cnn_activations_page_get_view (self->activations), id);
   cnn_figure_view_set_style (cnn_features_page_get_view (self->features), id);
   cnn_figure_view_set_style (cnn_explain_page_get_view (self->explain), id);
+  cnn_figure_view_set_style (cnn_transfer_page_get_view (self->transfer), id);
   /* the run list's color dots follow the curves' palette */
   gtk_widget_queue_draw (GTK_WIDGET (self->curves));
 }
@@ -580,6 +582,7 @@ cnn_window_dispose (GObject *object)
   self->activations = NULL;
   self->features = NULL;
   self->explain = NULL;
+  self->transfer = NULL;
   g_clear_object (&self->pinned);
   g_clear_object (&self->session);
   g_clear_object (&self->gsettings);
@@ -687,7 +690,7 @@ cnn_window_class_init (CnnWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
                                        "win.save", NULL);
   static const char *const pages[] = { "curves", "filters", "summary", "samples", "activations",
-                                       "features", "explain" };
+                                       "features", "explain", "transfer" };
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
                                          "win.show-page", "s", pages[i]);
@@ -737,6 +740,8 @@ cnn_window_init (CnnWindow *self)
   self->explain = CNN_EXPLAIN_PAGE (cnn_explain_page_new (self->session, self->pinned));
   add_page (self, GTK_WIDGET (self->explain), "explain", "Explain",
             "find-location-symbolic");
+  self->transfer = CNN_TRANSFER_PAGE (cnn_transfer_page_new (self->session));
+  add_page (self, GTK_WIDGET (self->transfer), "transfer", "Transfer", "go-next-symbolic");
 
   g_signal_connect (self->session, "notify::state", G_CALLBACK (on_state), self);
   g_signal_connect (self->session, "metrics-changed", G_CALLBACK (on_metrics), self);
@@ -811,6 +816,12 @@ CnnExplainPage *
 cnn_window_get_explain_page (CnnWindow *self)
 {
   return self->explain;
+}
+
+CnnTransferPage *
+cnn_window_get_transfer_page (CnnWindow *self)
+{
+  return self->transfer;
 }
 
 CnnPanelPage *

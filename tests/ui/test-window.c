@@ -703,6 +703,54 @@ test_explain (void)
   window_close (w);
 }
 
+static gboolean
+transfer_stopped (gpointer data)
+{
+  return !cnn_transfer_page_is_running (data);
+}
+
+/* The transfer page: lenet trained on all synthetic classes learns classes
+ * 5-9 again from 10 images each, three ways; each ends with a test accuracy
+ * and the comparison draws and exports. Cancel stops a run. */
+static void
+test_transfer (void)
+{
+  CnnWindow *w = trained_window ("transfer");
+  CnnTransferPage *page = cnn_window_get_transfer_page (w);
+  cnn_transfer_page_set_task (page, "5-9", 10, 2);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (cnn_transfer_page_run (page, &error));
+  g_assert_no_error (error);
+  g_assert_true (cnn_transfer_page_is_running (page));
+  g_assert_true (wait_until (transfer_stopped, page, 120));
+  for (int k = 0; k < 3; k++)
+    {
+      double acc = cnn_transfer_page_get_accuracy (page, k);
+      g_assert_true (acc >= 0 && acc <= 1);
+    }
+  g_assert_true (wait_until (drew, cnn_transfer_page_get_view (page), 10));
+  g_autofree char *png = g_build_filename (tmp_dir, "transfer.png", NULL);
+  int n_sizes = 0;
+  const CnnExportSize *sizes = cnn_export_sizes (&n_sizes);
+  g_assert_true (cnn_export_write (cnn_transfer_page_get_view (page), png, &sizes[0], 96,
+                                   CNN_RENDER_STYLE_LIGHT, NULL, NULL, &error));
+  g_assert_no_error (error);
+  check_file_starts (png, "\x89PNG");
+  g_remove (png);
+
+  /* a bad class list is refused at once; a run can be cancelled */
+  cnn_transfer_page_set_task (page, "5-x", 10, 2);
+  g_assert_false (cnn_transfer_page_run (page, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  cnn_transfer_page_set_task (page, "0-9", 20, 50);
+  g_assert_true (cnn_transfer_page_run (page, &error));
+  cnn_transfer_page_cancel (page);
+  g_assert_true (wait_until (transfer_stopped, page, 60));
+  g_assert_true (isnan (cnn_transfer_page_get_accuracy (page, 2)));
+  window_close (w);
+}
+
 static void
 test_gsettings (void)
 {
@@ -777,6 +825,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/activations", test_activations);
   g_test_add_func ("/window/features", test_features);
   g_test_add_func ("/window/explain", test_explain);
+  g_test_add_func ("/window/transfer", test_transfer);
   g_test_add_func ("/window/gsettings", test_gsettings);
   g_test_add_func ("/window/projector", test_projector);
   int status = g_test_run ();
