@@ -3,7 +3,7 @@
 #include <glib-unix.h>
 #include <signal.h>
 
-#include "cnn-window.h"
+#include "cnn-window-private.h"
 
 struct _CnnApplication
 {
@@ -144,6 +144,18 @@ cnn_application_activate (GApplication *app)
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* `convscope MODEL.ckpt|MODEL.onnx`: the window with that model open. */
+static void
+cnn_application_open (GApplication *app, GFile **files, int n_files, const char *hint)
+{
+  cnn_application_activate (app);
+  CnnWindow *window = get_window (CNN_APPLICATION (app));
+  g_autofree char *path = n_files > 0 ? g_file_get_path (files[0]) : NULL;
+  g_autoptr (GError) error = NULL;
+  if (window && path && !cnn_window_open_model (window, path, &error))
+    cnn_window_show_message (window, error->message);
+}
+
 static void
 cnn_application_startup (GApplication *app)
 {
@@ -187,6 +199,7 @@ cnn_application_class_init (CnnApplicationClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = cnn_application_dispose;
   G_APPLICATION_CLASS (klass)->activate = cnn_application_activate;
+  G_APPLICATION_CLASS (klass)->open = cnn_application_open;
   G_APPLICATION_CLASS (klass)->startup = cnn_application_startup;
 }
 
@@ -200,7 +213,7 @@ cnn_application_new (void)
 {
   cnn_ui_ensure_resources ();
   return g_object_new (CNN_TYPE_APPLICATION, "application-id", CNN_APPLICATION_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS, NULL);
+                       "flags", G_APPLICATION_HANDLES_OPEN, NULL);
 }
 
 /* Whether the machine has a GPU render node; without one GTK's GL renderer

@@ -27,8 +27,9 @@ static const struct
 static void
 usage (FILE *out)
 {
-  fprintf (out, "Usage: convscope [COMMAND [OPTIONS]]\n\n"
-           "Without a command, convscope opens the workbench window.\n\nCommands:\n");
+  fprintf (out, "Usage: convscope [COMMAND [OPTIONS] | MODEL.ckpt | MODEL.onnx]\n\n"
+           "Without a command, convscope opens the workbench window (with the model, if one is "
+           "given).\n\nCommands:\n");
   for (size_t i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %-9s %s\n", commands[i].name, commands[i].help);
   fprintf (out, "\nconvscope COMMAND --help shows the options of a command.\n");
@@ -37,7 +38,8 @@ usage (FILE *out)
 int
 main (int argc, char **argv)
 {
-  if (argc < 2)
+  /* no command, or a model file to open in the window */
+  if (argc < 2 || (argc == 2 && argv[1][0] != '-' && g_file_test (argv[1], G_FILE_TEST_IS_REGULAR)))
     return cnn_application_run_main (argc, argv);
   if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
     {

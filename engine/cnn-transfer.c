@@ -23,6 +23,15 @@ cnn_transfer_head_layer (const CnnNetwork *net)
 }
 
 int
+cnn_transfer_conv_end_layer (const CnnNetwork *net)
+{
+  for (int i = 0; i < cnn_network_get_n_layers (net); i++)
+    if (is_type (net, i, "dense"))
+      return cnn_network_get_layer (net, i)->inputs[0];
+  return -1;
+}
+
+int
 cnn_transfer_feature_layer (const CnnNetwork *net)
 {
   int head = cnn_transfer_head_layer (net);

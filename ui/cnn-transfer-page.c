@@ -156,19 +156,23 @@ run_job (Job *job, GError **error)
   g_autofree int *curve_idx = NULL;
   int n_curve = 0;
   cnn_limit_per_class (ds->test, test_idx, ds->test->n, 100, job->seed, &curve_idx, &n_curve);
+  /* as scripts/transfer-demo.sh: the features where the convolutions end,
+   * the dense layers trained in fine-tuning's first stage, Adam at 0.003 */
   int head = cnn_transfer_head_layer (job->pre);
+  int conv_end = cnn_transfer_conv_end_layer (job->pre);
   g_autoptr (CnnPool) pool = cnn_pool_new (0);
   CnnTransferPlan plan = {
     .pre = job->pre, .nz = job->nz, .source = "the model", .ds = ds,
     .train_idx = train_idx, .n_train = n_train, .test_idx = test_idx, .n_test = ds->test->n,
     .curve_idx = curve_idx, .n_curve = n_curve, .epochs = job->epochs,
     .stage2_epochs = job->epochs, .batch = 32, .seed = job->seed,
-    .feature_layer = cnn_transfer_feature_layer (job->pre), .freeze_until = head - 1,
+    .feature_layer = conv_end, .freeze_until = conv_end >= 0 ? conv_end : head - 1,
     .stage2_from = cnn_transfer_unfreeze_layer (job->pre), .data_name = job->data, .pool = pool,
     .on_epoch = on_epoch, .should_stop = should_stop, .progress = extract_progress,
     .user_data = job,
   };
-  if (!cnn_optimizer_config_init (&plan.optimizer, "adam", error))
+  if (!cnn_optimizer_config_init (&plan.optimizer, "adam", error)
+      || !cnn_optimizer_config_set (&plan.optimizer, "lr", 0.003, error))
     return FALSE;
   plan.stage2_lr = plan.optimizer.lr / 10;
   if (plan.stage2_from > plan.freeze_until)

@@ -325,6 +325,11 @@ test_new_head (void)
   g_assert_cmpint (cnn_transfer_head_layer (cnn2), ==, cnn_network_find_layer (cnn2, "fc2"));
   g_assert_cmpint (cnn_transfer_feature_layer (cnn2), ==, cnn_network_find_layer (cnn2, "relu5"));
   g_assert_cmpint (cnn_transfer_unfreeze_layer (cnn2), ==, cnn_network_find_layer (cnn2, "conv3"));
+  /* where its convolutions end: fc1's input, the flattened pool2 */
+  int conv_end = cnn_transfer_conv_end_layer (cnn2);
+  g_assert_cmpint (conv_end, ==, cnn_network_find_layer (cnn2, "fc1") - 1);
+  g_assert_cmpstr (cnn_network_get_layer (cnn2, conv_end)->klass->name, ==, "flatten");
+  g_assert_cmpint (cnn_transfer_conv_end_layer (conv), ==, -1);
 }
 
 /* Copies of the parameters and statistics of layers first..last. */
