@@ -25,7 +25,7 @@ bin=${CONVSCOPE:-build/app/convscope}
 
 if [[ ! -f $out/pretrain/model.ckpt ]]; then
   echo "== Pretraining cnn2 on Fashion-MNIST classes 0-4"
-  "$bin" train --data fashion-mnist --classes 0-4 --model cnn2 --epochs 3 --standardize pixel \
+  "$bin" train --data fashion-mnist --classes 0-4 --model cnn2 --epochs 3 \
     --seed 0 --out "$out/pretrain"
 fi
 

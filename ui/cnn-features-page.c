@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cnn-page-frame.h"
+#include "cnn-page-job.h"
 #include "cnn-session-private.h"
 #include "cnn-window-private.h"
 
@@ -19,14 +20,12 @@
  * worker owns `net`, `set` and `nz`; the rest is guarded by `lock`. */
 typedef struct
 {
-  gint             ref;
+  CnnPageJob       base;              /* its lock guards the news below */
   CnnFeaturesMode  mode;
   int              layer, channel;    /* channel -1: the first VIS_CHANNELS */
   guint            weights_version;
   double           epoch;
   char            *layer_name;
-  GWeakRef         page;
-  volatile gint    cancel;
 
   CnnNetwork      *net;
   CnnImageSet     *set;               /* top patches: a copy of the probe images */
@@ -35,7 +34,6 @@ typedef struct
   float           *prior, *lo, *hi;   /* class visualization: (c, h, w) each */
   CnnShape         in;
 
-  GMutex           lock;
   int              done, total;
   int              n;                 /* images synthesized */
   int             *channels;          /* (n) which channel each image excites */
@@ -43,7 +41,6 @@ typedef struct
   double          *objective;         /* (n), NAN until the image started */
   CnnTopPatches   *tp;
   GError          *error;
-  gboolean         finished, notify_pending;
 } Job;
 
 struct _CnnFeaturesPage
@@ -70,16 +67,21 @@ G_DEFINE_FINAL_TYPE (CnnFeaturesPage, cnn_features_page, GTK_TYPE_WIDGET)
 static Job *
 job_ref (Job *job)
 {
-  g_atomic_int_inc (&job->ref);
+  cnn_page_job_ref (&job->base);
   return job;
 }
 
 static void
 job_unref (Job *job)
 {
-  if (job == NULL || !g_atomic_int_dec_and_test (&job->ref))
-    return;
-  g_weak_ref_clear (&job->page);
+  if (job)
+    cnn_page_job_unref (&job->base);
+}
+
+static void
+job_clear (gpointer data)
+{
+  Job *job = data;
   g_free (job->layer_name);
   if (job->net)
     cnn_network_free (job->net);
@@ -87,7 +89,6 @@ job_unref (Job *job)
     cnn_image_set_free (job->set);
   if (job->nz)
     cnn_normalizer_free (job->nz);
-  g_mutex_clear (&job->lock);
   g_free (job->prior);
   g_free (job->lo);
   g_free (job->hi);
@@ -97,7 +98,6 @@ job_unref (Job *job)
   if (job->tp)
     cnn_top_patches_free (job->tp);
   g_clear_error (&job->error);
-  g_free (job);
 }
 
 /* ---- the worker ---- */
@@ -105,43 +105,24 @@ job_unref (Job *job)
 static void update_from_job (CnnFeaturesPage *self);
 static void show_settings (CnnFeaturesPage *self);
 
-static gboolean
-notify_main (gpointer data)
-{
-  Job *job = data;
-  g_mutex_lock (&job->lock);
-  job->notify_pending = FALSE;
-  g_mutex_unlock (&job->lock);
-  CnnFeaturesPage *self = g_weak_ref_get (&job->page);
-  if (self)
-    {
-      if (self->job == job)
-        update_from_job (self);
-      g_object_unref (self);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-/* Wakes the main thread once for any number of changes; call locked. */
 static void
-notify_locked (Job *job)
+on_news (GtkWidget *page, CnnPageJob *job)
 {
-  if (job->notify_pending)
-    return;
-  job->notify_pending = TRUE;
-  g_idle_add_full (G_PRIORITY_DEFAULT, notify_main, job_ref (job), (GDestroyNotify) job_unref);
+  CnnFeaturesPage *self = CNN_FEATURES_PAGE (page);
+  if (self->job && &self->job->base == job)
+    update_from_job (self);
 }
 
 static gboolean
 top_progress (int done, int total, gpointer data)
 {
   Job *job = data;
-  g_mutex_lock (&job->lock);
+  g_mutex_lock (&job->base.lock);
   job->done = done;
   job->total = total;
-  notify_locked (job);
-  g_mutex_unlock (&job->lock);
-  return !g_atomic_int_get (&job->cancel);
+  cnn_page_job_notify_locked (&job->base);
+  g_mutex_unlock (&job->base.lock);
+  return !cnn_page_job_cancelled (&job->base);
 }
 
 typedef struct
@@ -158,14 +139,14 @@ vis_step (int step, double objective, const float *x, gpointer data)
   if (step % SHOW_EVERY == 0 || step == job->config.steps - 1)
     {
       size_t size = cnn_shape_size (job->in);
-      g_mutex_lock (&job->lock);
+      g_mutex_lock (&job->base.lock);
       cnn_image_stretch_to_bytes (x, size, job->images + (size_t) v->index * size);
       job->objective[v->index] = objective;
       job->done = v->index * job->config.steps + step + 1;
-      notify_locked (job);
-      g_mutex_unlock (&job->lock);
+      cnn_page_job_notify_locked (&job->base);
+      g_mutex_unlock (&job->base.lock);
     }
-  return !g_atomic_int_get (&job->cancel);
+  return !cnn_page_job_cancelled (&job->base);
 }
 
 static gpointer
@@ -189,26 +170,24 @@ worker (gpointer data)
     {
       const size_t size = cnn_shape_size (job->in);
       g_autofree float *x = g_new (float, size);   /* (c, h, w) */
-      for (int i = 0; i < job->n && !g_atomic_int_get (&job->cancel); i++)
+      for (int i = 0; i < job->n && !cnn_page_job_cancelled (&job->base); i++)
         {
           VisStep v = { job, i };
           double objective = cnn_feature_vis (job->net, job->layer, job->channels[i], &job->config,
                                               x, vis_step, &v);
-          g_mutex_lock (&job->lock);
+          g_mutex_lock (&job->base.lock);
           cnn_image_stretch_to_bytes (x, size, job->images + (size_t) i * size);
           job->objective[i] = objective;
-          g_mutex_unlock (&job->lock);
+          g_mutex_unlock (&job->base.lock);
         }
-      if (g_atomic_int_get (&job->cancel))
+      if (cnn_page_job_cancelled (&job->base))
         g_set_error (&error, CNN_ERROR, CNN_ERROR_CANCELLED, "cancelled");
     }
-  g_mutex_lock (&job->lock);
+  g_mutex_lock (&job->base.lock);
   job->tp = tp;
   job->error = error;
-  job->finished = TRUE;
-  notify_locked (job);
-  g_mutex_unlock (&job->lock);
-  job_unref (job);
+  g_mutex_unlock (&job->base.lock);
+  cnn_page_job_finish (&job->base);
   return NULL;
 }
 
@@ -284,10 +263,10 @@ update_from_job (CnnFeaturesPage *self)
   Job *job = self->job;
   if (job)
     {
-      g_mutex_lock (&job->lock);
+      g_mutex_lock (&job->base.lock);
       double fraction = job->total > 0 ? (double) job->done / job->total : 0;
-      gboolean finished = job->finished;
-      g_mutex_unlock (&job->lock);
+      gboolean finished = job->base.finished;
+      g_mutex_unlock (&job->base.lock);
       gtk_progress_bar_set_fraction (self->progress, CLAMP (fraction, 0, 1));
       if (finished && job->error && !g_error_matches (job->error, CNN_ERROR, CNN_ERROR_CANCELLED))
         {
@@ -333,7 +312,6 @@ job_new (CnnFeaturesPage *self, CnnFeaturesMode mode, int layer, int channel)
 {
   CnnNetwork *view = cnn_session_get_network (self->session);
   Job *job = g_new0 (Job, 1);
-  job->ref = 1;
   job->mode = mode;
   job->layer = layer;
   job->channel = channel;
@@ -341,8 +319,7 @@ job_new (CnnFeaturesPage *self, CnnFeaturesMode mode, int layer, int channel)
   job->weights_version = cnn_session_get_weights_serial (self->session);
   g_autoptr (CnnWeights) w = cnn_session_dup_weights (self->session);
   job->epoch = w ? w->epoch : 0;
-  g_weak_ref_init (&job->page, self);
-  g_mutex_init (&job->lock);
+  cnn_page_job_init (&job->base, GTK_WIDGET (self), on_news, job_clear);
   job->net = cnn_session_dup_network (self->session);
   job->in = cnn_network_get_input_shape (view);
   if (mode == CNN_FEATURES_CLASS_VIS)
@@ -393,8 +370,8 @@ job_plan_images (Job *job, int n, int first)
 static void
 set_job (CnnFeaturesPage *self, Job *job)
 {
-  if (self->job && !self->job->finished)
-    g_atomic_int_set (&self->job->cancel, 1);
+  if (self->job)
+    cnn_page_job_cancel (&self->job->base);
   job_unref (self->job);
   self->job = job;
   update_from_job (self);
@@ -434,7 +411,7 @@ cnn_features_page_compute (CnnFeaturesPage *self)
   else
     job_plan_images (job, l->out_shape.c, 0);
   set_job (self, job);
-  g_thread_unref (g_thread_new ("convscope-features", worker, job_ref (job)));
+  cnn_page_job_start (&job->base, "convscope-features", worker);
   update_controls (self);
 }
 
@@ -442,8 +419,8 @@ void
 cnn_features_page_cancel (CnnFeaturesPage *self)
 {
   g_return_if_fail (CNN_IS_FEATURES_PAGE (self));
-  if (self->job && !self->job->finished)
-    g_atomic_int_set (&self->job->cancel, 1);
+  if (self->job)
+    cnn_page_job_cancel (&self->job->base);
 }
 
 gboolean
@@ -451,10 +428,7 @@ cnn_features_page_is_running (CnnFeaturesPage *self)
 {
   if (self->job == NULL)
     return FALSE;
-  g_mutex_lock (&self->job->lock);
-  gboolean running = !self->job->finished;
-  g_mutex_unlock (&self->job->lock);
-  return running;
+  return cnn_page_job_is_running (&self->job->base);
 }
 
 gboolean
@@ -516,7 +490,7 @@ draw_vis (CnnFeaturesPage *self, Job *job, cairo_t *cr, double width, double hei
   const char *const *names = cnn_session_get_class_names (self->session);
   g_autofree const float **images = g_new (const float *, job->n);
   g_auto (GStrv) captions = g_new0 (char *, job->n + 1);
-  g_mutex_lock (&job->lock);
+  g_mutex_lock (&job->base.lock);
   for (int i = 0; i < job->n; i++)
     {
       images[i] = job->images + (size_t) i * size;
@@ -536,7 +510,7 @@ draw_vis (CnnFeaturesPage *self, Job *job, cairo_t *cr, double width, double hei
     cnn_panel_image_strip_natural_size (&strip, style, nat_w, nat_h);
   else
     cnn_panel_image_strip_draw (&strip, style, cr, width, height);
-  g_mutex_unlock (&job->lock);
+  g_mutex_unlock (&job->base.lock);
 }
 
 static void
@@ -559,9 +533,9 @@ drawable (Job *job)
     return FALSE;
   if (job->mode != CNN_FEATURES_TOP_PATCHES)
     return TRUE;
-  g_mutex_lock (&job->lock);
-  gboolean done = job->finished && job->tp;
-  g_mutex_unlock (&job->lock);
+  g_mutex_lock (&job->base.lock);
+  gboolean done = job->base.finished && job->tp;
+  g_mutex_unlock (&job->base.lock);
   return done;
 }
 
@@ -876,8 +850,8 @@ cnn_features_page_dispose (GObject *object)
   if (self->session)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
-  if (self->job && !self->job->finished)
-    g_atomic_int_set (&self->job->cancel, 1);
+  if (self->job)
+    cnn_page_job_cancel (&self->job->base);
   g_clear_pointer (&self->job, job_unref);
   g_clear_pointer (&self->cache, g_ptr_array_unref);
   if (self->view)
@@ -972,10 +946,10 @@ cnn_features_page_get_objective (CnnFeaturesPage *self, int i, int *n)
   *n = 0;
   if (job == NULL || job->mode == CNN_FEATURES_TOP_PATCHES)
     return NAN;
-  g_mutex_lock (&job->lock);
+  g_mutex_lock (&job->base.lock);
   *n = job->n;
   double value = i >= 0 && i < job->n ? job->objective[i] : NAN;
-  g_mutex_unlock (&job->lock);
+  g_mutex_unlock (&job->base.lock);
   return value;
 }
 

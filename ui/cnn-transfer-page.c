@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cnn-page-frame.h"
+#include "cnn-page-job.h"
 #include "cnn-session-private.h"
 #include "cnn-window-private.h"
 
@@ -11,16 +12,14 @@
  * network copy and the data; the news is guarded by `lock`. */
 typedef struct
 {
-  gint            ref;
-  GWeakRef        page;
-  volatile gint   cancel;
+  CnnPageJob      base;
   CnnNetwork     *pre;
   CnnNormalizer  *nz;
   char           *data, *classes;
   int             per_class, epochs;
   guint64         seed;
 
-  GMutex          lock;
+  /* under base.lock */
   GArray         *epochs_news[CNN_N_STRATEGIES];   /* CnnEpochInfo, not yet shown */
   int             strategy;        /* the one training */
   double          accuracy[CNN_N_STRATEGIES];
@@ -29,7 +28,6 @@ typedef struct
   int             n_train, n_test;
   char           *data_name;
   GError         *error;
-  gboolean        finished, notify_pending;
 } Job;
 
 struct _CnnTransferPage
@@ -49,19 +47,10 @@ struct _CnnTransferPage
 
 G_DEFINE_FINAL_TYPE (CnnTransferPage, cnn_transfer_page, GTK_TYPE_WIDGET)
 
-static Job *
-job_ref (Job *job)
-{
-  g_atomic_int_inc (&job->ref);
-  return job;
-}
-
 static void
-job_unref (Job *job)
+job_clear (gpointer data)
 {
-  if (job == NULL || !g_atomic_int_dec_and_test (&job->ref))
-    return;
-  g_weak_ref_clear (&job->page);
+  Job *job = data;
   if (job->pre)
     cnn_network_free (job->pre);
   if (job->nz)
@@ -72,56 +61,43 @@ job_unref (Job *job)
   for (int k = 0; k < CNN_N_STRATEGIES; k++)
     g_array_unref (job->epochs_news[k]);
   g_clear_error (&job->error);
-  g_mutex_clear (&job->lock);
-  g_free (job);
+}
+
+static void
+job_unref (Job *job)
+{
+  if (job)
+    cnn_page_job_unref (&job->base);
 }
 
 /* ---- the worker ---- */
 
 static void update_from_job (CnnTransferPage *self);
 
-static gboolean
-notify_main (gpointer data)
-{
-  Job *job = data;
-  g_mutex_lock (&job->lock);
-  job->notify_pending = FALSE;
-  g_mutex_unlock (&job->lock);
-  CnnTransferPage *self = g_weak_ref_get (&job->page);
-  if (self)
-    {
-      if (self->job == job)
-        update_from_job (self);
-      g_object_unref (self);
-    }
-  return G_SOURCE_REMOVE;
-}
-
 static void
-notify_locked (Job *job)
+on_news (GtkWidget *page, CnnPageJob *job)
 {
-  if (job->notify_pending)
-    return;
-  job->notify_pending = TRUE;
-  g_idle_add_full (G_PRIORITY_DEFAULT, notify_main, job_ref (job), (GDestroyNotify) job_unref);
+  CnnTransferPage *self = CNN_TRANSFER_PAGE (page);
+  if (&self->job->base == job)
+    update_from_job (self);
 }
 
 static void
 on_epoch (CnnStrategy k, const CnnEpochInfo *e, gpointer data)
 {
   Job *job = data;
-  g_mutex_lock (&job->lock);
+  g_mutex_lock (&job->base.lock);
   g_array_append_val (job->epochs_news[k], *e);
   job->epochs_seen++;
-  notify_locked (job);
-  g_mutex_unlock (&job->lock);
+  cnn_page_job_notify_locked (&job->base);
+  g_mutex_unlock (&job->base.lock);
 }
 
 static gboolean
 should_stop (gpointer data)
 {
   Job *job = data;
-  return g_atomic_int_get (&job->cancel);
+  return cnn_page_job_cancelled (&job->base);
 }
 
 static gboolean
@@ -185,27 +161,27 @@ run_job (Job *job, GError **error)
     }
   g_autofree char *cache = g_build_filename (g_get_user_cache_dir (), "convscope", "features", NULL);
   plan.cache_dir = cache;
-  g_mutex_lock (&job->lock);
+  g_mutex_lock (&job->base.lock);
   job->n_train = n_train;
   job->n_test = ds->test->n;
   job->data_name = g_strdup (ds->name);
   for (int k = 0; k < CNN_N_STRATEGIES; k++)
     job->total_epochs += cnn_transfer_total_epochs (&plan, k);
-  g_mutex_unlock (&job->lock);
+  g_mutex_unlock (&job->base.lock);
   for (int k = 0; k < CNN_N_STRATEGIES; k++)
     {
-      g_mutex_lock (&job->lock);
+      g_mutex_lock (&job->base.lock);
       job->strategy = k;
-      g_mutex_unlock (&job->lock);
+      g_mutex_unlock (&job->base.lock);
       CnnTransferResult res;
       if (!cnn_transfer_run (&plan, k, &res, error))
         return FALSE;
       cnn_transfer_result_clear (&res);
-      g_mutex_lock (&job->lock);
+      g_mutex_lock (&job->base.lock);
       job->accuracy[k] = res.accuracy;
       job->done[k] = TRUE;
-      notify_locked (job);
-      g_mutex_unlock (&job->lock);
+      cnn_page_job_notify_locked (&job->base);
+      g_mutex_unlock (&job->base.lock);
     }
   return TRUE;
 }
@@ -216,12 +192,10 @@ worker (gpointer data)
   Job *job = data;
   GError *error = NULL;
   run_job (job, &error);
-  g_mutex_lock (&job->lock);
+  g_mutex_lock (&job->base.lock);
   job->error = error;
-  job->finished = TRUE;
-  notify_locked (job);
-  g_mutex_unlock (&job->lock);
-  job_unref (job);
+  g_mutex_unlock (&job->base.lock);
+  cnn_page_job_finish (&job->base);
   return NULL;
 }
 
@@ -230,12 +204,7 @@ worker (gpointer data)
 gboolean
 cnn_transfer_page_is_running (CnnTransferPage *self)
 {
-  if (self->job == NULL)
-    return FALSE;
-  g_mutex_lock (&self->job->lock);
-  gboolean running = !self->job->finished;
-  g_mutex_unlock (&self->job->lock);
-  return running;
+  return self->job && cnn_page_job_is_running (&self->job->base);
 }
 
 static void
@@ -255,7 +224,7 @@ update_from_job (CnnTransferPage *self)
   Job *job = self->job;
   if (job)
     {
-      g_mutex_lock (&job->lock);
+      g_mutex_lock (&job->base.lock);
       for (int k = 0; k < CNN_N_STRATEGIES; k++)
         {
           GArray *news = job->epochs_news[k];
@@ -268,9 +237,9 @@ update_from_job (CnnTransferPage *self)
           g_array_set_size (news, 0);
         }
       double fraction = job->total_epochs > 0 ? (double) job->epochs_seen / job->total_epochs : 0;
-      gboolean failed = job->finished && job->error
+      gboolean failed = job->base.finished && job->error
                         && !g_error_matches (job->error, CNN_ERROR, CNN_ERROR_CANCELLED);
-      g_mutex_unlock (&job->lock);
+      g_mutex_unlock (&job->base.lock);
       gtk_progress_bar_set_fraction (self->progress, CLAMP (fraction, 0, 1));
       if (failed)
         cnn_show_error_message (GTK_WIDGET (self), job->error->message);
@@ -315,9 +284,7 @@ cnn_transfer_page_run (CnnTransferPage *self, GError **error)
     return FALSE;
   cnn_transfer_page_cancel (self);
   Job *job = g_new0 (Job, 1);
-  job->ref = 1;
-  g_weak_ref_init (&job->page, self);
-  g_mutex_init (&job->lock);
+  cnn_page_job_init (&job->base, GTK_WIDGET (self), on_news, job_clear);
   job->pre = cnn_session_dup_network (self->session);
   job->nz = cnn_normalizer_new_from (nz->mode, nz->c, nz->h, nz->w, nz->mean, nz->scale);
   job->data = g_strdup (rs->data);
@@ -334,7 +301,7 @@ cnn_transfer_page_run (CnnTransferPage *self, GError **error)
     }
   job_unref (self->job);
   self->job = job;
-  g_thread_unref (g_thread_new ("convscope-transfer", worker, job_ref (job)));
+  cnn_page_job_start (&job->base, "convscope-transfer", worker);
   update_from_job (self);
   return TRUE;
 }
@@ -344,7 +311,7 @@ cnn_transfer_page_cancel (CnnTransferPage *self)
 {
   g_return_if_fail (CNN_IS_TRANSFER_PAGE (self));
   if (self->job)
-    g_atomic_int_set (&self->job->cancel, 1);
+    cnn_page_job_cancel (&self->job->base);
 }
 
 double
@@ -352,9 +319,9 @@ cnn_transfer_page_get_accuracy (CnnTransferPage *self, int k)
 {
   if (self->job == NULL || k < 0 || k >= CNN_N_STRATEGIES)
     return NAN;
-  g_mutex_lock (&self->job->lock);
+  g_mutex_lock (&self->job->base.lock);
   double acc = self->job->done[k] ? self->job->accuracy[k] : NAN;
-  g_mutex_unlock (&self->job->lock);
+  g_mutex_unlock (&self->job->base.lock);
   return acc;
 }
 
@@ -386,7 +353,7 @@ make_figure (CnnTransferPage *self, CnnTransferFigure *f)
   Job *job = self->job;
   if (job == NULL)
     return FALSE;
-  g_mutex_lock (&job->lock);
+  g_mutex_lock (&job->base.lock);
   gboolean started = job->data_name != NULL;
   gboolean shown[CNN_N_STRATEGIES];
   double acc[CNN_N_STRATEGIES];
@@ -399,7 +366,7 @@ make_figure (CnnTransferPage *self, CnnTransferFigure *f)
   if (started)
     cnn_transfer_figure_init (f, self->curves, shown, acc, FALSE, job->data_name, job->classes,
                               job->n_train, job->n_test);
-  g_mutex_unlock (&job->lock);
+  g_mutex_unlock (&job->base.lock);
   return started && f->data.n_bars > 0;
 }
 
@@ -490,7 +457,7 @@ cnn_transfer_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
   if (self->job)
-    g_atomic_int_set (&self->job->cancel, 1);
+    cnn_page_job_cancel (&self->job->base);
   g_clear_pointer (&self->job, job_unref);
   for (int k = 0; k < CNN_N_STRATEGIES; k++)
     g_clear_pointer (&self->curves[k], cnn_curve_run_free);
