@@ -30,6 +30,11 @@ int cnn_cli_explain (int argc, char **argv);
 /* bench --explain: the attribution methods timed on one image of `set` */
 int cnn_cli_bench_explain (CnnNetwork *net, const char *model, const CnnImageSet *set,
                            const CnnNormalizer *nz, CnnPool *pool, gboolean json);
+/* bench --inference: forward images/s of `net` at its input size on random
+ * inputs; batch 0 picks one whose activations fit 512 MiB; threads 0 measures
+ * 1 thread and all cores */
+int cnn_cli_bench_inference (CnnNetwork *net, const char *model, int batch, int threads, double seconds,
+                             int windows, gboolean json);
 
 /* Print "convscope: MESSAGE" on stderr and return the exit status for it. */
 int  cnn_cli_fail        (const GError *error);
