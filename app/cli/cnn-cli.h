@@ -55,4 +55,19 @@ gboolean cnn_cli_data_options  (const char *size, int channels, const char *fit,
  * terminal and the skipped-files summary on stderr after. */
 CnnDataset *cnn_cli_load_data  (const char *spec, CnnDataOptions *opts, GError **error);
 
+/* A progress line on stderr for a pass over many inputs ("predict
+ * 640/5000 (13 %), 41 s left"): only on a terminal, only once the pass has
+ * run a second, at most 4 times a second. cnn_cli_progress_update fits
+ * CnnPredictProgress and CnnProgressFunc (it never cancels);
+ * cnn_cli_progress_done clears the line. */
+typedef struct
+{
+  const char *what;
+  gint64      start, last_draw;
+  gboolean    tty, drawn;
+} CnnCliProgress;
+void     cnn_cli_progress_init   (CnnCliProgress *p, const char *what);
+gboolean cnn_cli_progress_update (int done, int total, gpointer p);
+void     cnn_cli_progress_done   (CnnCliProgress *p);
+
 G_END_DECLS
