@@ -23,6 +23,8 @@ if [[ "${CONVSCOPE_TEST_PACKAGES:-0}" == 1 ]]; then
   # exported ONNX files are checked with ONNX's checker and run in PyTorch
   # (tools/check-onnx-export.py); tools/make-onnx-tests.py needs them too
   packages+=(python3-onnx python3-torch)
+  # torchvision's resnet18 and vgg16 for scripts/compare-imported.sh (tools/bench-torch-imported.py)
+  packages+=(python3-torchvision)
 fi
 
 missing=()

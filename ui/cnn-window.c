@@ -373,12 +373,16 @@ on_open_response (GtkNativeDialog *dialog, int response, CnnWindow *self)
   g_object_unref (self);
 }
 
+/* Open also takes ONNX models (cnn_checkpoint_load imports them); Save
+ * writes checkpoints only */
 static void
-add_checkpoint_filter (GtkFileChooser *chooser)
+add_checkpoint_filter (GtkFileChooser *chooser, gboolean onnx)
 {
   GtkFileFilter *filter = gtk_file_filter_new ();
-  gtk_file_filter_set_name (filter, "Convscope models (*.ckpt)");
+  gtk_file_filter_set_name (filter, onnx ? "Models (*.ckpt, *.onnx)" : "Convscope models (*.ckpt)");
   gtk_file_filter_add_pattern (filter, "*.ckpt");
+  if (onnx)
+    gtk_file_filter_add_pattern (filter, "*.onnx");
   gtk_file_chooser_add_filter (chooser, filter);
   g_object_unref (filter);
   filter = gtk_file_filter_new ();
@@ -396,7 +400,7 @@ open_activated (GtkWidget *widget, const char *action, GVariant *param)
                                                               GTK_FILE_CHOOSER_ACTION_OPEN,
                                                               "_Open", "_Cancel");
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  add_checkpoint_filter (GTK_FILE_CHOOSER (dialog));
+  add_checkpoint_filter (GTK_FILE_CHOOSER (dialog), TRUE);
   g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), g_object_ref (self));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
@@ -437,7 +441,7 @@ save_activated (GtkWidget *widget, const char *action, GVariant *param)
                                                               GTK_FILE_CHOOSER_ACTION_SAVE,
                                                               "_Save", "_Cancel");
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  add_checkpoint_filter (GTK_FILE_CHOOSER (dialog));
+  add_checkpoint_filter (GTK_FILE_CHOOSER (dialog), FALSE);
   const CnnRunSettings *rs = cnn_session_get_settings (self->session);
   g_autofree char *base = g_path_get_basename (rs ? rs->model : "model");
   char *dot = strrchr (base, '.');

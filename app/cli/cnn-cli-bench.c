@@ -222,9 +222,9 @@ cnn_cli_bench (int argc, char **argv)
 {
   g_autofree char *model = NULL, *data = NULL, *shape_text = NULL, *augment = NULL;
   g_autofree char *input_size = NULL, *fit = NULL, *top_layer = NULL;
-  int batch = 128, threads = 0, windows = 7, classes = 10, channels = 0;
+  int batch = 0, threads = 0, windows = 0, classes = 10, channels = 0;
   double window_s = 1.5;
-  gboolean json = FALSE, explain = FALSE;
+  gboolean json = FALSE, explain = FALSE, inference = FALSE;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model, "preset, spec file or checkpoint (default: cnn2, cnn1, lenet, vgg-mini)", "M" },
     { "data", 'd', 0, G_OPTION_ARG_STRING, &data, "images to draw batches from (default: fashion-mnist if installed, else synthetic)", "D" },
@@ -233,13 +233,14 @@ cnn_cli_bench (int argc, char **argv)
     { "channels", 0, 0, G_OPTION_ARG_INT, &channels, "the data set's images as 1 (gray) or 3 (color) channels", "1|3" },
     { "fit", 0, 0, G_OPTION_ARG_STRING, &fit, "crop (default) or stretch, with --input-size", "MODE" },
     { "classes", 0, 0, G_OPTION_ARG_INT, &classes, "classes with --input-shape (default 10)", "K" },
-    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "images per step (default 128)", "B" },
+    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &batch, "images per step (default 128; with --inference: what fits 512 MiB of activations, at most 32)", "B" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "worker threads (default: all cores)", "T" },
-    { "windows", 0, 0, G_OPTION_ARG_INT, &windows, "timed windows, the median is reported (default 7)", "N" },
+    { "windows", 0, 0, G_OPTION_ARG_INT, &windows, "timed windows, the median is reported (default 7; 5 with --inference)", "N" },
     { "window-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &window_s, "length of one window (default 1.5)", "S" },
     { "augment", 0, 0, G_OPTION_ARG_STRING, &augment, "also measure training with this augmentation (as train --augment) and the ratio", "SPEC" },
     { "top-patches", 0, 0, G_OPTION_ARG_STRING, &top_layer, "instead: time the top-activating images of every channel of this layer over 10,000 images", "LAYER" },
     { "explain", 0, 0, G_OPTION_ARG_NONE, &explain, "instead: time saliency, occlusion (patch 4, stride 1), LIME (1000 samples) and Grad-CAM on one image", NULL },
+    { "inference", 0, 0, G_OPTION_ARG_NONE, &inference, "instead: forward images/s at the model's input size on random inputs, 1 thread and all (the default for .onnx models)", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print one JSON object per model", NULL },
     { NULL }
   };
@@ -248,6 +249,29 @@ cnn_cli_bench (int argc, char **argv)
   int status;
   if (!cnn_cli_parse (ctx, &argc, &argv, &status))
     return status;
+  if (model && g_str_has_suffix (model, ".onnx") && !top_layer && !explain)
+    inference = TRUE;
+  if (windows == 0)
+    windows = inference ? 5 : 7;
+  if (inference)
+    {
+      /* an imported model at its own input size: no data set to load */
+      if (model == NULL)
+        return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "--inference needs --model FILE");
+      if (batch < 0 || batch > 65536 || threads < 0 || threads > CNN_MAX_THREADS || windows < 1
+          || windows > 64 || !(window_s > 0 && window_s < 600))
+        return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "a --batch-size, --threads, --windows or "
+                                    "--window-seconds value is out of range");
+      if (!cnn_cli_is_checkpoint (model))
+        return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s is not a checkpoint or an ONNX model", model);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (CnnCheckpoint) ckpt = cnn_checkpoint_load (model, &error);
+      if (ckpt == NULL)
+        return cnn_cli_fail (error);
+      return cnn_cli_bench_inference (ckpt->net, model, batch, threads, window_s, windows, json);
+    }
+  if (batch == 0)
+    batch = 128;
   if (batch < 1 || batch > 65536 || threads < 0 || threads > CNN_MAX_THREADS || windows < 1
       || windows > 64 || !(window_s > 0 && window_s < 600) || classes < 1 || classes > 255)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "a --batch-size, --threads, --windows, "

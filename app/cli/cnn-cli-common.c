@@ -146,3 +146,35 @@ cnn_cli_load_data (const char *spec, CnnDataOptions *opts, GError **error)
     fprintf (stderr, "%s: %s\n", spec, ds->load_summary);
   return ds;
 }
+
+void
+cnn_cli_progress_init (CnnCliProgress *p, const char *what)
+{
+  *p = (CnnCliProgress) { .what = what, .start = g_get_monotonic_time (), .tty = isatty (STDERR_FILENO) };
+}
+
+gboolean
+cnn_cli_progress_update (int done, int total, gpointer data)
+{
+  CnnCliProgress *p = data;
+  gint64 now = g_get_monotonic_time ();
+  /* a pass that ends within a second draws nothing; then 4 times a second */
+  if (!p->tty || total <= 0 || now - p->start < 1000000 || (now - p->last_draw < 250000 && done < total))
+    return TRUE;
+  p->last_draw = now;
+  p->drawn = TRUE;
+  double elapsed = (now - p->start) / 1e6;
+  double left = done > 0 ? elapsed * (total - done) / done : 0;
+  fprintf (stderr, "\r  %s %d/%d (%3.0f %%), %.0f s left ", p->what, done, total, 100.0 * done / total,
+           left);
+  fflush (stderr);
+  return TRUE;
+}
+
+void
+cnn_cli_progress_done (CnnCliProgress *p)
+{
+  if (p->drawn)
+    fprintf (stderr, "\r%*s\r", 60, "");
+  p->drawn = FALSE;
+}

@@ -101,8 +101,22 @@ cnn_cli_eval (int argc, char **argv)
   if (!cnn_network_check_batch (ckpt->net, MIN (batch, n), 1, &error))
     return cnn_cli_fail (error);
   g_autoptr (CnnPool) pool = cnn_pool_new (threads);
-  double loss, acc;
-  cnn_evaluate (ckpt->net, set, ckpt->normalizer, idx, n, batch, pool, &loss, &acc);
+  /* in chunks of 16 batches, for a progress line over big models; the
+   * means weighted by chunk size are the whole pass's */
+  double loss = 0, acc = 0;
+  CnnCliProgress progress;
+  cnn_cli_progress_init (&progress, "eval");
+  const int chunk = batch > G_MAXINT / 16 ? G_MAXINT : batch * 16;
+  for (int start = 0; start < n; start += chunk)
+    {
+      int m = MIN (chunk, n - start);
+      double l, a;
+      cnn_evaluate (ckpt->net, set, ckpt->normalizer, idx + start, m, batch, pool, &l, &a);
+      loss += l * m / n;
+      acc += a * m / n;
+      cnn_cli_progress_update (start + m, n, &progress);
+    }
+  cnn_cli_progress_done (&progress);
   if (json)
     printf ("{\"accuracy\": %.6f, \"loss\": %.6f, \"split\": \"%s\", \"images\": %d}\n", acc, loss, which, n);
   else

@@ -206,8 +206,11 @@ cnn_figure_top_patches (int argc, char **argv)
   for (int i = 0; i < n; i++)
     idx[i] = i;
   g_autoptr (CnnPool) pool = cnn_pool_new (0);
+  CnnCliProgress progress;
+  cnn_cli_progress_init (&progress, "top patches: images");
   g_autoptr (CnnTopPatches) tp = cnn_top_patches_compute (net, set, nz, idx, n, index, k, 256, pool,
-                                                          NULL, NULL, &error);
+                                                          cnn_cli_progress_update, &progress, &error);
+  cnn_cli_progress_done (&progress);
   if (tp == NULL)
     return cnn_cli_fail (error);
   const char *layer_name = cnn_network_get_layer (net, index)->name;

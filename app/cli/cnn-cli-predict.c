@@ -94,7 +94,10 @@ cnn_cli_predict (int argc, char **argv)
       N = 1;
     }
   g_autoptr (CnnPool) pool = cnn_pool_new (threads > 0 ? threads : cnn_pool_default_threads ());
-  g_autofree float *y = cnn_predict (ckpt, x, N, batch, pool, NULL, NULL, &error);
+  CnnCliProgress progress;
+  cnn_cli_progress_init (&progress, "predict");
+  g_autofree float *y = cnn_predict (ckpt, x, N, batch, pool, cnn_cli_progress_update, &progress, &error);
+  cnn_cli_progress_done (&progress);
   if (y == NULL)
     return cnn_cli_fail (error);
   gint64 out_shape[4] = { N, os.c, os.h, os.w };

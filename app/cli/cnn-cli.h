@@ -31,6 +31,11 @@ int cnn_cli_explain (int argc, char **argv);
 int cnn_cli_bench_explain (CnnNetwork *net, const char *model, const CnnImageSet *set,
                            const CnnNormalizer *nz, CnnPool *pool, gboolean json);
 int cnn_cli_transfer (int argc, char **argv);
+/* bench --inference: forward images/s of `net` at its input size on random
+ * inputs; batch 0 picks one whose activations fit 512 MiB; threads 0 measures
+ * 1 thread and all cores */
+int cnn_cli_bench_inference (CnnNetwork *net, const char *model, int batch, int threads, double seconds,
+                             int windows, gboolean json);
 
 /* Print "convscope: MESSAGE" on stderr and return the exit status for it. */
 int  cnn_cli_fail        (const GError *error);
@@ -50,5 +55,20 @@ gboolean cnn_cli_data_options  (const char *size, int channels, const char *fit,
 /* cnn_dataset_load_with, with a progress line on stderr when it is a
  * terminal and the skipped-files summary on stderr after. */
 CnnDataset *cnn_cli_load_data  (const char *spec, CnnDataOptions *opts, GError **error);
+
+/* A progress line on stderr for a pass over many inputs ("predict
+ * 640/5000 (13 %), 41 s left"): only on a terminal, only once the pass has
+ * run a second, at most 4 times a second. cnn_cli_progress_update fits
+ * CnnPredictProgress and CnnProgressFunc (it never cancels);
+ * cnn_cli_progress_done clears the line. */
+typedef struct
+{
+  const char *what;
+  gint64      start, last_draw;
+  gboolean    tty, drawn;
+} CnnCliProgress;
+void     cnn_cli_progress_init   (CnnCliProgress *p, const char *what);
+gboolean cnn_cli_progress_update (int done, int total, gpointer p);
+void     cnn_cli_progress_done   (CnnCliProgress *p);
 
 G_END_DECLS

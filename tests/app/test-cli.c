@@ -837,6 +837,38 @@ remove_tree (const char *path)
 }
 
 /* ONNX models wherever a checkpoint goes; export of a trained one */
+/* bench --inference, implied for .onnx: one JSON line per thread count,
+ * the batch chosen by the memory budget unless given */
+static void
+test_bench_inference (void)
+{
+  g_autofree char *lenet = g_test_build_filename (G_TEST_DIST, "data", "onnx", "lenet.onnx", NULL);
+  g_autofree char *args = g_strdup_printf ("bench --model %s --threads 1 --windows 1 --window-seconds 0.01 "
+                                           "--json", lenet);
+  g_auto (Result) r = { 0 };
+  run (&r, args);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "\"mode\": \"inference\""));
+  g_assert_nonnull (strstr (r.out, "\"input\": [1, 16, 16], \"batch\": 32, \"threads\": 1"));
+  const char *rate = strstr (r.out, "\"infer_img_s\": ");
+  g_assert_nonnull (rate);
+  g_assert_cmpfloat (g_ascii_strtod (rate + 15, NULL), >, 0);
+  g_assert_true (strchr (r.out, '\n') == r.out + strlen (r.out) - 1);   /* one thread count */
+
+  g_autofree char *fixed = g_strdup_printf ("bench --inference --model %s --batch-size 3 --threads 1 "
+                                            "--windows 1 --window-seconds 0.01", lenet);
+  g_auto (Result) f = { 0 };
+  run (&f, fixed);
+  g_assert_cmpint (f.status, ==, 0);
+  g_assert_nonnull (strstr (f.out, "batch 3:"));
+  g_assert_nonnull (strstr (f.out, "1 thread: "));
+
+  expect_bad_input ("bench --inference", "--inference needs --model FILE");
+  expect_bad_input ("bench --inference --model cnn2", "cnn2 is not a checkpoint or an ONNX model");
+  g_autofree char *huge = g_strdup_printf ("bench --model %s --batch-size 70000", lenet);
+  expect_bad_input (huge, "out of range");
+}
+
 static void
 test_onnx (void)
 {
@@ -995,6 +1027,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/train-augment", test_train_augment);
   g_test_add_func ("/cli/figure-panels", test_figure_panels);
   g_test_add_func ("/cli/onnx", test_onnx);
+  g_test_add_func ("/cli/bench-inference", test_bench_inference);
   g_test_add_func ("/cli/explain", test_explain);
   g_test_add_func ("/cli/transfer", test_transfer);
   int status = g_test_run ();

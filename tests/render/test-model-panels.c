@@ -231,6 +231,42 @@ test_filters_from_network (void)
   g_assert_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG);
 }
 
+/* A depthwise first layer (as in MobileNet): each filter sees one input
+ * channel, so the panel shows it in gray from (c_out, 1, kh, kw) weights */
+static void
+test_filters_depthwise (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CnnNetwork) net = cnn_network_new ("conv2d name=dw filters=6 kernel=3 groups=3\nflatten\n"
+                                                "dense units=classes", "t", (CnnShape) { 3, 8, 8 }, 2, &error);
+  g_assert_no_error (error);
+  cnn_network_init_params (net, 1);
+  g_autoptr (CnnFiltersData) d = cnn_filters_data_new (net, NULL, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (d->c_out, ==, 6);
+  g_assert_cmpint (d->c_in, ==, 1);
+  const CnnLayer *l = cnn_network_get_layer (net, 0);
+  g_assert_cmpmem (d->weights, 6 * 9 * sizeof (float), l->params, 6 * 9 * sizeof (float));
+
+  /* grouped but not depthwise: two channels per filter */
+  g_autoptr (CnnNetwork) grouped = cnn_network_new ("conv2d filters=4 kernel=3 groups=2\nflatten\n"
+                                                    "dense units=classes", "t", (CnnShape) { 4, 8, 8 }, 2,
+                                                    &error);
+  g_assert_no_error (error);
+  g_autoptr (CnnFiltersData) g = cnn_filters_data_new (grouped, NULL, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g->c_in, ==, 2);
+
+  /* it draws: one gray kernel per filter, no crash */
+  const CnnRenderStyle *style = cnn_render_style_get (CNN_RENDER_STYLE_LIGHT);
+  double nw, nh;
+  cnn_panel_filters_natural_size (d, style, &nw, &nh);
+  cairo_surface_t *s = draw_filters (d, style, (int) nw, (int) nh);
+  guint32 bg = cnn_test_rgb (&style->background);
+  g_assert_cmpint (nw * nh - cnn_test_count_near (s, bg, 0, NULL), >, 6 * 9);
+  cairo_surface_destroy (s);
+}
+
 /* Lines of text: runs of pixel rows holding dark ink (the table's text and
  * rules) inside columns [x0, x1). Gaps of up to 2 rows stay in a line: an
  * underscore sits that far below its word. */
@@ -335,6 +371,7 @@ main (int argc, char **argv)
   g_test_add_func ("/filters/gray", test_filters_gray);
   g_test_add_func ("/filters/rgb-and-channels", test_filters_rgb_and_channels);
   g_test_add_func ("/filters/from-network", test_filters_from_network);
+  g_test_add_func ("/filters/depthwise", test_filters_depthwise);
   g_test_add_func ("/summary/every-layer", test_summary);
   g_test_add_func ("/summary/long-fits", test_summary_long_fits);
   return g_test_run ();

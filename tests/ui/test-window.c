@@ -424,6 +424,34 @@ test_save_open_continue (void)
   window_close (w);
 }
 
+/* An ONNX model (from tools/make-onnx-tests.py) opens as a checkpoint
+ * does, by name and dropped on the window */
+static void
+test_open_onnx (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "onnx", "lenet.onnx", NULL);
+  CnnWindow *w = window_new ();
+  g_autoptr (GError) error = NULL;
+  g_assert_true (cnn_window_open_model (w, path, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (cnn_window_get_last_message (w), "lenet.onnx"));
+  CnnNetwork *net = cnn_session_get_network (cnn_window_get_session (w));
+  g_assert_nonnull (net);
+  CnnShape in = cnn_network_get_input_shape (net);
+  g_assert_cmpint (in.c, ==, 1);
+  g_assert_cmpint (cnn_network_get_n_classes (net), ==, 10);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), "win.show-page", "s", "filters"));
+  pump (0.2);
+  window_close (w);
+
+  /* a damaged one is refused with its name, and the window stays usable */
+  w = window_new ();
+  g_autofree char *bad = g_test_build_filename (G_TEST_DIST, "data", "onnx", "bad-truncated.onnx", NULL);
+  g_assert_false (cnn_window_open_model (w, bad, &error));
+  g_assert_nonnull (strstr (error->message, "bad-truncated.onnx"));
+  window_close (w);
+}
+
 /* A window with lenet trained an epoch on synthetic data, showing `page`. */
 static CnnWindow *
 trained_window (const char *page)
@@ -822,6 +850,7 @@ main (int argc, char **argv)
   g_test_add_func ("/window/close-mid-epoch", test_close_mid_epoch);
   g_test_add_func ("/window/invalid-field", test_invalid_field);
   g_test_add_func ("/window/save-open-continue", test_save_open_continue);
+  g_test_add_func ("/window/open-onnx", test_open_onnx);
   g_test_add_func ("/window/activations", test_activations);
   g_test_add_func ("/window/features", test_features);
   g_test_add_func ("/window/explain", test_explain);

@@ -69,7 +69,17 @@ cnn_filters_data_new (const CnnNetwork *net, const float *params, int layer, GEr
       return NULL;
     }
   int c_out = l->hp[h_filters].i[0], kh = l->hp[h_kernel].i[0], kw = l->hp[h_kernel].i[1];
-  int c_in = l->in_shape[0].c;
+  /* a grouped convolution's filter sees in_shape.c / groups channels (one
+   * when depthwise): its weights are (c_out, c_in / groups, kh, kw) */
+  int h_groups = cnn_layer_class_find_hyper (l->klass, "groups");
+  int groups = h_groups >= 0 ? l->hp[h_groups].i[0] : 1;
+  if (groups < 1 || l->in_shape[0].c % groups != 0)
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_SHAPE, "%s has groups=%d, which does not divide its %d "
+                   "input channels", l->name, groups, l->in_shape[0].c);
+      return NULL;
+    }
+  int c_in = l->in_shape[0].c / groups;
   gsize n = (gsize) c_out * c_in * kh * kw;
   if (l->n_params < n)
     {
