@@ -107,3 +107,24 @@ onnx_attr_string (OnnxImporter *imp, const char *name, GError **error)
   return g_strndup ((const char *) a->s.data, a->s.len);
 }
 
+
+gboolean
+onnx_axes (OnnxImporter *imp, gint64 since, gint64 *axes, int *n, GError **error)
+{
+  *n = 0;
+  if (imp->opset < since)
+    return onnx_attr_ints (imp, "axes", axes, 8, n, error);
+  GError *local = NULL;
+  const OnnxValue *a = onnx_input_const (imp, 1, TRUE, &local);
+  if (local)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  if (a && (!a->t.is_int || a->t.n > 8))
+    return onnx_node_fail (imp, error, "its axes should be at most 8 integers");
+  *n = a ? (int) a->t.n : 0;
+  if (a)
+    memcpy (axes, a->t.i, *n * sizeof (gint64));
+  return TRUE;
+}

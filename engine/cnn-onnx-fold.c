@@ -183,26 +183,8 @@ squeeze (OnnxImporter *imp, gboolean un, GError **error)
   if (!x->is_const)
     return onnx_node_fail (imp, error, "only constants (shape arithmetic) can be %s",
                            un ? "unsqueezed" : "squeezed");
-  if (imp->opset < 13)
-    {
-      if (!onnx_attr_ints (imp, "axes", axes, 8, &n, error))
-        return FALSE;
-    }
-  else
-    {
-      GError *local = NULL;
-      const OnnxValue *a = onnx_input_const (imp, 1, TRUE, &local);
-      if (local)
-        {
-          g_propagate_error (error, local);
-          return FALSE;
-        }
-      if (a && (!a->t.is_int || a->t.n > 8))
-        return onnx_node_fail (imp, error, "its axes should be at most 8 integers");
-      n = a ? (int) a->t.n : 0;
-      if (a)
-        memcpy (axes, a->t.i, n * sizeof (gint64));
-    }
+  if (!onnx_axes (imp, 13, axes, &n, error))
+    return FALSE;
   int out_rank = un ? x->t.n_dims + n : x->t.n_dims;
   if (un && n == 0)
     return onnx_node_fail (imp, error, "it has no axes");

@@ -345,26 +345,8 @@ op_reduce_mean (OnnxImporter *imp, GError **error)
   if (x->is_const || x->rank != 4)
     return onnx_node_fail (imp, error, "only the mean of a 4-D tensor over its height and width "
                            "is supported");
-  if (imp->opset < 18)
-    {
-      if (!onnx_attr_ints (imp, "axes", axes, 8, &n, error))
-        return FALSE;
-    }
-  else
-    {
-      GError *local = NULL;
-      const OnnxValue *a = onnx_input_const (imp, 1, TRUE, &local);
-      if (local)
-        {
-          g_propagate_error (error, local);
-          return FALSE;
-        }
-      if (a && (!a->t.is_int || a->t.n > 8))
-        return onnx_node_fail (imp, error, "its axes should be at most 8 integers");
-      n = a ? (int) a->t.n : 0;
-      if (a)
-        memcpy (axes, a->t.i, n * sizeof (gint64));
-    }
+  if (!onnx_axes (imp, 18, axes, &n, error))
+    return FALSE;
   /* the spatial axes in the order ONNX sees the tensor */
   int h_axis = x->nhwc ? 1 : 2, w_axis = x->nhwc ? 2 : 3;
   gboolean h = FALSE, w = FALSE, other = FALSE;

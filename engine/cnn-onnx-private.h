@@ -121,6 +121,9 @@ gboolean onnx_attr_int    (OnnxImporter *imp, const char *name, gint64 def, gint
 gboolean onnx_attr_float  (OnnxImporter *imp, const char *name, float def, float *out, GError **error);
 gboolean onnx_attr_ints   (OnnxImporter *imp, const char *name, gint64 *out, int max, int *n,
                            GError **error);
+/* The node's `axes` (at most 8): an attribute before opset `since`, its
+ * constant input 1 from then on (as Squeeze and ReduceMean changed). */
+gboolean onnx_axes        (OnnxImporter *imp, gint64 since, gint64 *axes, int *n, GError **error);
 /* NULL when absent */
 char    *onnx_attr_string (OnnxImporter *imp, const char *name, GError **error);
 
