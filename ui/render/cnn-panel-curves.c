@@ -237,7 +237,7 @@ legend_items (const CnnCurvesData *d, const CnnRenderStyle *style, cairo_t *cr)
     g_snprintf (smooth_text, sizeof smooth_text, "training (smoothed %.2g)", d->smoothing);
   else
     g_strlcpy (smooth_text, "training", sizeof smooth_text);
-  const char *texts[] = { smooth_text, "training (raw)", "validation" };
+  const char *texts[] = { smooth_text, "training (raw)", d->val_label ? d->val_label : "validation" };
   for (int k = 0; k < 3; k++)
     {
       if (k == 1 && !(d->raw && d->smoothing > 0))

@@ -73,6 +73,7 @@ typedef struct
   double              min_epochs; /* the x axis spans at least this many epochs (e.g. the
                                    * planned run, so a live curve does not rescale); 0: none */
   const char         *title;      /* NULL or "" for none */
+  const char         *val_label;  /* the dashed line's legend; NULL: "validation" */
 } CnnCurvesData;
 
 /* Both plots, raw lines on, smoothing 0.6, linear loss axis, no title. */

@@ -45,6 +45,8 @@ cnn_panel_transfer_draw (const CnnTransferData *data, const CnnRenderStyle *styl
       c.show = CNN_CURVES_ACCURACY;
       c.smoothing = 0.0;   /* a few steps an epoch: nothing to smooth */
       c.raw = FALSE;
+      /* the runs' dashed curves are test images, for the curves only */
+      c.val_label = "test";
       cairo_save (cr);
       cairo_translate (cr, curves.x, curves.y);
       cnn_panel_curves_draw (&c, style, cr, curves.width, curves.height);
