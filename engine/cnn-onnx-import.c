@@ -316,12 +316,15 @@ fail:
   return FALSE;
 }
 
-OnnxValue *
-onnx_add_layer (OnnxImporter *imp, const char *type, const char *hypers,
-                const OnnxValue *const *inputs, int n_inputs, const float *params, size_t n_params,
-                const float *state, size_t n_state, GError **error)
+/* `owned`: the parameters, handed over (freed on failure), so a large
+ * weight matrix is not copied once more (VGG-16's fc1 is 411 MiB). */
+static OnnxValue *
+add_layer (OnnxImporter *imp, const char *type, const char *hypers, const OnnxValue *const *inputs,
+           int n_inputs, const float *params, float *owned, size_t n_params, const float *state,
+           size_t n_state, GError **error)
 {
   g_return_val_if_fail (n_inputs >= 1 && n_inputs <= CNN_MAX_INPUTS, NULL);
+  g_autofree float *take = owned;
   CnnShape in[CNN_MAX_INPUTS];
   for (int j = 0; j < n_inputs; j++)
     in[j] = inputs[j]->shape;
@@ -335,7 +338,7 @@ onnx_add_layer (OnnxImporter *imp, const char *type, const char *hypers,
                   .n_inputs = n_inputs, .n_params = np, .n_state = ns, .out = out };
   for (int j = 0; j < n_inputs; j++)
     l.inputs[j] = inputs[j]->layer;
-  l.params = np ? g_memdup2 (params, np * sizeof (float)) : NULL;
+  l.params = !np ? NULL : take ? g_steal_pointer (&take) : g_memdup2 (params, np * sizeof (float));
   l.state = ns ? g_memdup2 (state, ns * sizeof (float)) : NULL;
   g_array_append_val (imp->layers, l);
 
@@ -355,6 +358,27 @@ onnx_add_layer (OnnxImporter *imp, const char *type, const char *hypers,
         v->flat_from = inputs[0]->flat_from;
       }
   return v;
+}
+
+OnnxValue *
+onnx_add_layer (OnnxImporter *imp, const char *type, const char *hypers,
+                const OnnxValue *const *inputs, int n_inputs, const float *params, size_t n_params,
+                const float *state, size_t n_state, GError **error)
+{
+  return add_layer (imp, type, hypers, inputs, n_inputs, params, NULL, n_params, state, n_state,
+                    error);
+}
+
+gboolean
+onnx_output_layer_take (OnnxImporter *imp, const char *type, const char *hypers,
+                        const OnnxValue *const *in, int n_in, float *params, size_t n_params,
+                        GError **error)
+{
+  OnnxValue *v = add_layer (imp, type, hypers, in, n_in, NULL, params, n_params, NULL, 0, error);
+  if (v == NULL)
+    return FALSE;
+  onnx_set_output (imp, 0, v);
+  return TRUE;
 }
 
 static void
@@ -593,16 +617,18 @@ make_normalizer (OnnxImporter *imp)
   return cnn_normalizer_new_from (mode, s.c, s.h, s.w, mean, scale);
 }
 
+/* The network from the layers, which hand their weights over one by one;
+ * `out` is what the graph outputs (its constants are gone by now). */
 static CnnCheckpoint *
-build (OnnxImporter *imp, const OnnxValue *out, GError **error)
+build (OnnxImporter *imp, gboolean out_const, int out_layer, CnnShape out_shape, GError **error)
 {
-  if (out->is_const || out->layer < 0)
+  if (out_const || out_layer < 0)
     {
       fail (imp, error, "the graph output is %s, not computed by any layer",
-            out->is_const ? "a constant" : "its input");
+            out_const ? "a constant" : "its input");
       return NULL;
     }
-  if (out->layer != (int) imp->layers->len - 1)
+  if (out_layer != (int) imp->layers->len - 1)
     {
       fail (imp, error, "the graph output is not its last layer's");
       return NULL;
@@ -621,7 +647,7 @@ build (OnnxImporter *imp, const OnnxValue *out, GError **error)
   g_autofree char *text = g_string_free (spec, FALSE);
   g_autoptr (CnnCheckpoint) ckpt = g_new0 (CnnCheckpoint, 1);
   GError *local = NULL;
-  ckpt->net = cnn_network_new (text, imp->path, imp->input, MAX (out->shape.c, 1), &local);
+  ckpt->net = cnn_network_new (text, imp->path, imp->input, MAX (out_shape.c, 1), &local);
   if (ckpt->net == NULL)
     {
       g_propagate_error (error, local);
@@ -629,13 +655,16 @@ build (OnnxImporter *imp, const OnnxValue *out, GError **error)
     }
   for (guint k = 0; k < imp->layers->len; k++)
     {
-      const OnnxLayer *l = &g_array_index (imp->layers, OnnxLayer, k);
+      OnnxLayer *l = &g_array_index (imp->layers, OnnxLayer, k);
       CnnLayer *nl = cnn_network_get_layer (ckpt->net, (int) k);
       g_assert (nl->n_params == l->n_params && nl->n_state == l->n_state);
       if (l->n_params)
         memcpy (nl->params, l->params, l->n_params * sizeof (float));
       if (l->n_state)
         memcpy (nl->state, l->state, l->n_state * sizeof (float));
+      /* one copy of a large model's weights at a time */
+      g_clear_pointer (&l->params, g_free);
+      g_clear_pointer (&l->state, g_free);
     }
   ckpt->normalizer = make_normalizer (imp);
   return g_steal_pointer (&ckpt);
@@ -752,7 +781,13 @@ import_model (Onnx__ModelProto *model, const char *path, GError **error)
     }
   const OnnxValue *out = g_hash_table_lookup (imp.values, graph->output[0]->name);
   g_assert (out != NULL);
-  result = build (&imp, out, error);
+  gboolean out_const = out->is_const;
+  int out_layer = out->layer;
+  CnnShape out_shape = out->shape;
+  /* the constants are in the layers now: free them before the network
+   * takes its own copy of the weights */
+  g_hash_table_remove_all (imp.values);
+  result = build (&imp, out_const, out_layer, out_shape, error);
 
 out:
   importer_free (&imp);

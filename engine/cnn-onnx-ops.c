@@ -166,18 +166,20 @@ op_conv (OnnxImporter *imp, GError **error)
   return onnx_output_layer (imp, "conv2d", hypers, &x, 1, params, np, NULL, 0, error);
 }
 
-/* dense from weights (U, K) already scaled, and a bias (U; NULL: zeros)
- * or none */
+/* dense from weights w (U, K) already scaled, handed over, and a bias (U;
+ * NULL: zeros) or none. The weights become the layer's parameters without
+ * another copy where the layout allows (a large fc layer is hundreds of
+ * MiB). */
 static gboolean
-dense (OnnxImporter *imp, const OnnxValue *x, const float *w, int U, gboolean has_bias,
+dense (OnnxImporter *imp, const OnnxValue *x, float *w, int U, gboolean has_bias,
        const float *bias, GError **error)
 {
   size_t K = cnn_shape_size (x->shape), n = (size_t) U * K + (has_bias ? U : 0);
-  g_autofree float *params = g_new (float, n);
-  memcpy (params, w, (size_t) U * K * sizeof (float));
+  float *params;
   if (x->nhwc_features)
     {
       /* the weights of feature (y, x, c) in ONNX's order go to (c, y, x) */
+      params = g_new (float, n);
       CnnShape f = x->flat_from;
       for (int u = 0; u < U; u++)
         for (int c = 0; c < f.c; c++)
@@ -185,11 +187,14 @@ dense (OnnxImporter *imp, const OnnxValue *x, const float *w, int U, gboolean ha
             for (int xx = 0; xx < f.w; xx++)
               params[(size_t) u * K + ((size_t) c * f.h + y) * f.w + xx]
                 = w[(size_t) u * K + ((size_t) y * f.w + xx) * f.c + c];
+      g_free (w);
     }
+  else
+    params = g_renew (float, w, n);   /* the bias goes after the weights */
   for (int u = 0; has_bias && u < U; u++)
     params[(size_t) U * K + u] = bias ? bias[u] : 0.0f;
   g_autofree char *hypers = g_strdup_printf ("units=%d%s", U, has_bias ? "" : " bias=no");
-  return onnx_output_layer (imp, "dense", hypers, &x, 1, params, n, NULL, 0, error);
+  return onnx_output_layer_take (imp, "dense", hypers, &x, 1, params, n, error);
 }
 
 static gboolean
@@ -224,10 +229,6 @@ op_gemm (OnnxImporter *imp, GError **error)
     return onnx_node_fail (imp, error, "its weights are %" G_GINT64_FORMAT "×%" G_GINT64_FORMAT
                            ", which does not fit its %zu inputs", b->t.dims[0], b->t.dims[1],
                            cnn_shape_size (x->shape));
-  g_autofree float *w = g_new (float, (size_t) U * K);   /* (U, K) */
-  for (gint64 u = 0; u < U; u++)
-    for (gint64 k = 0; k < K; k++)
-      w[u * K + k] = alpha * (trans_b ? b->t.f[u * K + k] : b->t.f[k * U + u]);
   g_autofree float *bias = NULL;
   if (c)
     {
@@ -242,6 +243,10 @@ op_gemm (OnnxImporter *imp, GError **error)
       for (gint64 u = 0; u < U; u++)
         bias[u] *= beta;
     }
+  float *w = g_new (float, (size_t) U * K);   /* (U, K), handed to dense */
+  for (gint64 u = 0; u < U; u++)
+    for (gint64 k = 0; k < K; k++)
+      w[u * K + k] = alpha * (trans_b ? b->t.f[u * K + k] : b->t.f[k * U + u]);
   return dense (imp, x, w, (int) U, c != NULL, bias, error);
 }
 
@@ -260,7 +265,7 @@ op_matmul (OnnxImporter *imp, GError **error)
     return onnx_node_fail (imp, error, "its second input should be a float (%zu, U) constant",
                            cnn_shape_size (x->shape));
   gint64 K = b->t.dims[0], U = b->t.dims[1];
-  g_autofree float *w = g_new (float, (size_t) U * K);
+  float *w = g_new (float, (size_t) U * K);   /* (U, K), handed to dense */
   for (gint64 u = 0; u < U; u++)
     for (gint64 k = 0; k < K; k++)
       w[u * K + k] = b->t.f[k * U + u];

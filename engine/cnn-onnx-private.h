@@ -136,6 +136,11 @@ void       onnx_alias       (OnnxImporter *imp, const OnnxValue *v);
 gboolean   onnx_output_layer (OnnxImporter *imp, const char *type, const char *hypers,
                               const OnnxValue *const *in, int n_in, const float *params,
                               size_t n_params, const float *state, size_t n_state, GError **error);
+/* The same, taking `params` (g_malloc'd; freed on failure too) instead of
+ * copying them. */
+gboolean   onnx_output_layer_take (OnnxImporter *imp, const char *type, const char *hypers,
+                                   const OnnxValue *const *in, int n_in, float *params,
+                                   size_t n_params, GError **error);
 gboolean   onnx_need_rank    (OnnxImporter *imp, const OnnxValue *x, int rank, GError **error);
 /* A scalar constant input k (optional: `def` when absent) */
 gboolean   onnx_const_scalar (OnnxImporter *imp, int k, float def, float *out, GError **error);
