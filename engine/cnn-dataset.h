@@ -149,6 +149,9 @@ void           cnn_normalizer_gather (const CnnNormalizer *nz, const CnnImageSet
 /* x (count, c, h, w) in byte units (augmented images) standardized in place,
  * the same way cnn_normalizer_gather does bytes. */
 void           cnn_normalizer_apply  (const CnnNormalizer *nz, float *x, int count);
+/* An image of one byte value everywhere (128: mid-gray), standardized:
+ * out (c, h, w). */
+void           cnn_normalizer_constant (const CnnNormalizer *nz, float byte, float *out);
 /* What black (byte 0) and white (255) become, per pixel: lo and hi (c, h, w),
  * the range a standardized input can take. */
 void           cnn_normalizer_bounds (const CnnNormalizer *nz, float *lo, float *hi);

@@ -171,15 +171,18 @@ cnn_normalizer_apply (const CnnNormalizer *nz, float *x, int count)
 }
 
 void
-cnn_normalizer_bounds (const CnnNormalizer *nz, float *lo, float *hi)
+cnn_normalizer_constant (const CnnNormalizer *nz, float byte, float *out)
 {
-  g_return_if_fail (nz != NULL && lo != NULL && hi != NULL);
+  g_return_if_fail (nz != NULL && out != NULL);
   gsize chw = (gsize) nz->c * nz->h * nz->w;
   for (gsize j = 0; j < chw; j++)
-    {
-      lo[j] = 0.0f;
-      hi[j] = 255.0f;
-    }
-  cnn_normalizer_apply (nz, lo, 1);
-  cnn_normalizer_apply (nz, hi, 1);
+    out[j] = byte;
+  cnn_normalizer_apply (nz, out, 1);
+}
+
+void
+cnn_normalizer_bounds (const CnnNormalizer *nz, float *lo, float *hi)
+{
+  cnn_normalizer_constant (nz, 0.0f, lo);
+  cnn_normalizer_constant (nz, 255.0f, hi);
 }

@@ -156,9 +156,9 @@ job_new (CnnExplainPage *self)
     {
       job->display[i] = input->pixels[i];
       job->image01[i] = input->pixels[i] / 255.0f;
-      /* a mid-gray image in the model's scale: what "gray" fills with */
-      job->gray[i] = (128.0f - nz->mean[i]) * nz->scale[i];
     }
+  /* a mid-gray image in the model's scale: what "gray" fills with */
+  cnn_normalizer_constant (nz, 128.0f, job->gray);
   job->target = self->target < cnn_explain_n_classes (view) ? self->target : -1;
   job->settings = self->settings;
   CnnSessionState state = cnn_session_get_state (self->session);

@@ -307,8 +307,7 @@ cnn_cli_explain (int argc, char **argv)
 
   /* a mid-gray image in the model's scale: what "gray" fills with */
   g_autofree float *gray = g_new (float, size);
-  for (size_t i = 0; i < size; i++)
-    gray[i] = (128.0f - nz->mean[i]) * nz->scale[i];
+  cnn_normalizer_constant (nz, 128.0f, gray);
   g_autoptr (CnnPool) pool = cnn_pool_new (e.threads);
   CnnExplainSettings settings;
   cnn_explain_settings_init (&settings);
