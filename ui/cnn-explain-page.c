@@ -5,14 +5,14 @@
 
 #include "cnn-page-frame.h"
 #include "cnn-input-bar.h"
+#include "cnn-page-job.h"
 #include "cnn-session-private.h"
 #include "cnn-window-private.h"
 
 /* One explanation: what the worker needs, copied, and what it made. */
 typedef struct
 {
-  gint               ref;
-  GWeakRef           page;
+  CnnPageJob         base;
   guint              request;        /* the page's request it answers */
   CnnNetwork        *net;
   CnnShape           shape;
@@ -56,16 +56,21 @@ G_DEFINE_FINAL_TYPE (CnnExplainPage, cnn_explain_page, GTK_TYPE_WIDGET)
 static Job *
 job_ref (Job *job)
 {
-  g_atomic_int_inc (&job->ref);
+  cnn_page_job_ref (&job->base);
   return job;
 }
 
 static void
 job_unref (Job *job)
 {
-  if (job == NULL || !g_atomic_int_dec_and_test (&job->ref))
-    return;
-  g_weak_ref_clear (&job->page);
+  if (job)
+    cnn_page_job_unref (&job->base);
+}
+
+static void
+job_clear (gpointer data)
+{
+  Job *job = data;
   if (job->net)
     cnn_network_free (job->net);
   g_free (job->x);
@@ -76,20 +81,18 @@ job_unref (Job *job)
   if (job->result)
     cnn_explanation_free (job->result);
   g_clear_error (&job->error);
-  g_free (job);
 }
 
 static void start (CnnExplainPage *self);
 
 /* ---- the worker ---- */
 
-static gboolean
-job_done (gpointer data)
+/* The worker is done (its only news): show the result, go on if asked. */
+static void
+job_done (GtkWidget *page, CnnPageJob *base)
 {
-  Job *job = data;
-  CnnExplainPage *self = g_weak_ref_get (&job->page);
-  if (self == NULL)
-    return G_SOURCE_REMOVE;
+  CnnExplainPage *self = CNN_EXPLAIN_PAGE (page);
+  Job *job = (Job *) base;
   if (self->running == job)
     {
       self->running = NULL;
@@ -111,8 +114,6 @@ job_done (gpointer data)
       if (self->pending)
         start (self);
     }
-  g_object_unref (self);
-  return G_SOURCE_REMOVE;
 }
 
 static gpointer
@@ -124,7 +125,7 @@ worker (gpointer data)
   job->result = cnn_explanation_compute (job->net, pool, job->x, job->image01, job->gray, job->target,
                                          &job->settings, &job->error);
   job->seconds_us = g_get_monotonic_time () - t0;
-  g_idle_add_full (G_PRIORITY_DEFAULT, job_done, job, (GDestroyNotify) job_unref);
+  cnn_page_job_finish (&job->base);
   return NULL;
 }
 
@@ -140,8 +141,7 @@ job_new (CnnExplainPage *self)
       || input->w != nz->w)
     return NULL;
   Job *job = g_new0 (Job, 1);
-  job->ref = 1;
-  g_weak_ref_init (&job->page, self);
+  cnn_page_job_init (&job->base, GTK_WIDGET (self), job_done, job_clear);
   job->request = self->request;
   job->net = cnn_session_dup_network (self->session);
   job->shape = cnn_network_get_input_shape (view);
@@ -205,7 +205,7 @@ start (CnnExplainPage *self)
       return;
     }
   self->running = job;
-  g_thread_unref (g_thread_new ("convscope-explain", worker, job_ref (job)));
+  cnn_page_job_start (&job->base, "convscope-explain", worker);
 }
 
 /* Something the explanation depends on changed: a new one, at once when

@@ -832,9 +832,7 @@ build_toolbar (CnnFeaturesPage *self)
   gtk_widget_set_tooltip_text (self->compute_button,
                                "Compute with the latest weights (in the background)");
   gtk_box_append (GTK_BOX (bar), self->compute_button);
-  self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
-  gtk_widget_set_valign (GTK_WIDGET (self->progress), GTK_ALIGN_CENTER);
-  gtk_widget_set_size_request (GTK_WIDGET (self->progress), 120, -1);
+  self->progress = cnn_page_progress_new ();
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->progress));
 
   cnn_page_toolbar_end (bar);

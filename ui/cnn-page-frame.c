@@ -30,6 +30,15 @@ cnn_page_toolbar_end (GtkWidget *toolbar)
   gtk_box_append (GTK_BOX (toolbar), export);
 }
 
+GtkProgressBar *
+cnn_page_progress_new (void)
+{
+  GtkWidget *bar = gtk_progress_bar_new ();
+  gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (bar, 110, -1);
+  return GTK_PROGRESS_BAR (bar);
+}
+
 void
 cnn_page_export (GtkWidget *page, CnnFigureView *view, const char *name)
 {

@@ -13,6 +13,8 @@ G_BEGIN_DECLS
  * installs the "page.export" action). */
 GtkWidget *cnn_page_toolbar_new (void);
 void       cnn_page_toolbar_end (GtkWidget *toolbar);
+/* A progress bar for a toolbar (shown while the page computes). */
+GtkProgressBar *cnn_page_progress_new (void);
 /* The export dialog for the page's figure, proposing `name`. */
 void       cnn_page_export      (GtkWidget *page, CnnFigureView *view, const char *name);
 /* Unparents the page's children (its dispose). */

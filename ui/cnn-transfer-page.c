@@ -441,9 +441,7 @@ build_toolbar (CnnTransferPage *self)
   self->run_button = gtk_button_new_with_mnemonic ("_Run");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->run_button), "page.run");
   gtk_box_append (GTK_BOX (bar), self->run_button);
-  self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
-  gtk_widget_set_valign (GTK_WIDGET (self->progress), GTK_ALIGN_CENTER);
-  gtk_widget_set_size_request (GTK_WIDGET (self->progress), 100, -1);
+  self->progress = cnn_page_progress_new ();
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->progress));
   cnn_page_toolbar_end (bar);
   return bar;
