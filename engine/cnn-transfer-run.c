@@ -235,6 +235,21 @@ run_finetune (const CnnTransferPlan *p, CnnTransferResult *res, GError **error)
   return TRUE;
 }
 
+void
+cnn_transfer_task_images (const CnnDataset *ds, int per_class, int curve_per_class, guint64 seed,
+                          int **train_idx, int *n_train, int **test_idx, int **curve_idx,
+                          int *n_curve)
+{
+  g_autofree int *val_idx = NULL;
+  int n_val = 0;
+  cnn_dataset_split (ds, 0.0, per_class, seed, train_idx, n_train, &val_idx, &n_val);
+  int n_test = ds->test ? ds->test->n : 0;
+  *test_idx = g_new (int, MAX (n_test, 1));
+  for (int i = 0; i < n_test; i++)
+    (*test_idx)[i] = i;
+  cnn_limit_per_class (ds->test, *test_idx, n_test, curve_per_class, seed, curve_idx, n_curve);
+}
+
 char *
 cnn_transfer_describe (const CnnTransferPlan *p, CnnStrategy k)
 {

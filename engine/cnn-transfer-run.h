@@ -73,6 +73,13 @@ typedef struct
   CnnNetwork *net;                     /* the trained model (scratch, finetune), owned */
 } CnnTransferResult;
 
+/* The images of a task on ds: per_class training images a class (0: all,
+ * chosen with the seed), every test image for the result, and
+ * curve_per_class test images a class for the curves (0: all). Newly
+ * allocated; the test indices are 0 .. ds->test->n - 1. */
+void     cnn_transfer_task_images   (const CnnDataset *ds, int per_class, int curve_per_class,
+                                     guint64 seed, int **train_idx, int *n_train, int **test_idx,
+                                     int **curve_idx, int *n_curve);
 /* What strategy k trains, for a run's label ("softmax head on pool2's
  * features"); newly allocated. */
 char    *cnn_transfer_describe      (const CnnTransferPlan *plan, CnnStrategy k);

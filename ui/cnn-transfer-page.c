@@ -123,15 +123,15 @@ run_job (Job *job, GError **error)
                    "%s has no test images to compare the strategies on", ds->name);
       return FALSE;
     }
-  g_autofree int *train_idx = NULL, *val_idx = NULL;
-  int n_train = 0, n_val = 0;
-  cnn_dataset_split (ds, 0.0, job->per_class, job->seed, &train_idx, &n_train, &val_idx, &n_val);
-  g_autofree int *test_idx = g_new (int, ds->test->n);
-  for (int i = 0; i < ds->test->n; i++)
-    test_idx[i] = i;
-  g_autofree int *curve_idx = NULL;
-  int n_curve = 0;
-  cnn_limit_per_class (ds->test, test_idx, ds->test->n, 100, job->seed, &curve_idx, &n_curve);
+  g_autofree int *train_idx = NULL, *test_idx = NULL, *curve_idx = NULL;
+  int n_train = 0, n_curve = 0;
+  cnn_transfer_task_images (ds, job->per_class, 100, job->seed, &train_idx, &n_train, &test_idx,
+                            &curve_idx, &n_curve);
+  if (n_train == 0)
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_INVALID_ARG, "%s: no training images", ds->name);
+      return FALSE;
+    }
   /* as scripts/transfer-demo.sh: the features where the convolutions end,
    * the dense layers trained in fine-tuning's first stage, Adam at 0.003 */
   int head = cnn_transfer_head_layer (job->pre);

@@ -391,20 +391,14 @@ cnn_cli_transfer (int argc, char **argv)
   if (ds->test == NULL || ds->test->n == 0)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s has no test images to compare the strategies on", s.data);
 
-  g_autofree int *train_idx = NULL, *val_idx = NULL;
-  int n_train = 0, n_val = 0;
-  cnn_dataset_split (ds, 0.0, limit_per_class, (guint64) seed, &train_idx, &n_train, &val_idx, &n_val);
+  /* the curves' test images: as many of each class */
+  g_autofree int *train_idx = NULL, *test_idx = NULL, *curve_idx = NULL;
+  int n_train = 0, n_curve = 0;
+  cnn_transfer_task_images (ds, limit_per_class,
+                            curve_images < ds->test->n ? MAX (1, curve_images / ds->n_classes) : 0,
+                            (guint64) seed, &train_idx, &n_train, &test_idx, &curve_idx, &n_curve);
   if (n_train == 0)
     return cnn_cli_fail_printf (CNN_EXIT_BAD_INPUT, "%s: no training images", s.data);
-  g_autofree int *test_idx = g_new (int, ds->test->n);
-  for (int i = 0; i < ds->test->n; i++)
-    test_idx[i] = i;
-  /* the curves' test images: as many of each class */
-  g_autofree int *curve_idx = NULL;
-  int n_curve = 0;
-  cnn_limit_per_class (ds->test, test_idx, ds->test->n,
-                       curve_images < ds->test->n ? MAX (1, curve_images / ds->n_classes) : 0,
-                       (guint64) seed, &curve_idx, &n_curve);
 
   g_autofree char *cache_dir = g_build_filename (g_get_user_cache_dir (), "convscope", "features", NULL);
   p->cache_dir = no_cache ? NULL : cache_dir;
