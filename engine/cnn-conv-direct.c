@@ -253,6 +253,16 @@ cnn_conv_direct_backward_input (const CnnConvGeom *g, int C_out, const float *dy
   cnn_conv_direct_forward (&t, g->C, dy, w_flipped, NULL, dx, scratch);
 }
 
+/* the sum of a vector's eight floats */
+__attribute__ ((target ("avx2"), always_inline)) static inline float
+hsum (__m256 v)
+{
+  __m128 s = _mm_add_ps (_mm256_castps256_ps128 (v), _mm256_extractf128_ps (v, 1));
+  s = _mm_add_ps (s, _mm_movehl_ps (s, s));
+  s = _mm_add_ss (s, _mm_movehdup_ps (s));
+  return _mm_cvtss_f32 (s);
+}
+
 /* dw for NCO output channels and one input channel: dot products over all
  * pixels at once, with dy laid out in the padded input's row width (zeros in
  * the extra columns), so that tap (kh, kw) is the input shifted by
@@ -280,13 +290,46 @@ weights_block (const CnnConvGeom *g, const Plan *p, int NCO, const float *xp, co
           }
         UNROLL
         for (int j = 0; j < NCO; j++)
-          {
-            __m128 s = _mm_add_ps (_mm256_castps256_ps128 (acc[j]), _mm256_extractf128_ps (acc[j], 1));
-            s = _mm_add_ps (s, _mm_movehl_ps (s, s));
-            s = _mm_add_ss (s, _mm_movehdup_ps (s));
-            dw[(size_t) (co + j) * K + (size_t) ci * taps + kh * g->KW + kw] += _mm_cvtss_f32 (s);
-          }
+          dw[(size_t) (co + j) * K + (size_t) ci * taps + kh * g->KW + kw] += hsum (acc[j]);
       }
+}
+
+/* The same for 3-wide kernels, one kernel row at a time: the three taps
+ * of the row share their input loads, so each step loads 3 + NCO vectors
+ * for 3·NCO multiply-adds instead of 1 + NCO for NCO. Loads, not
+ * arithmetic, bound these loops (1.3–1.4× faster on cnn2's layers). */
+__attribute__ ((target ("avx2,fma"), always_inline)) static inline void
+weights_block3 (const CnnConvGeom *g, const Plan *p, int NCO, const float *xp, const float *dyp,
+                int L, int ci, int co, float *dw)
+{
+  const int taps = g->KH * 3, K = g->C * taps;
+  const size_t plane = (size_t) p->Hp * p->Wp;
+  for (int kh = 0; kh < g->KH; kh++)
+    {
+      const float *xs = xp + ci * plane + (size_t) kh * p->Wp;
+      __m256 acc[3][4];
+      UNROLL
+      for (int j = 0; j < NCO; j++)
+        acc[0][j] = acc[1][j] = acc[2][j] = _mm256_setzero_ps ();
+      for (int q = 0; q < L; q += VEC)
+        {
+          __m256 x0 = _mm256_loadu_ps (xs + q);
+          __m256 x1 = _mm256_loadu_ps (xs + q + 1);
+          __m256 x2 = _mm256_loadu_ps (xs + q + 2);
+          UNROLL
+          for (int j = 0; j < NCO; j++)
+            {
+              __m256 d = _mm256_loadu_ps (dyp + (size_t) (co + j) * L + q);
+              acc[0][j] = _mm256_fmadd_ps (d, x0, acc[0][j]);
+              acc[1][j] = _mm256_fmadd_ps (d, x1, acc[1][j]);
+              acc[2][j] = _mm256_fmadd_ps (d, x2, acc[2][j]);
+            }
+        }
+      UNROLL
+      for (int j = 0; j < NCO; j++)
+        for (int kw = 0; kw < 3; kw++)
+          dw[(size_t) (co + j) * K + (size_t) ci * taps + kh * 3 + kw] += hsum (acc[kw][j]);
+    }
 }
 
 __attribute__ ((target ("avx2,fma"))) static void
@@ -296,6 +339,19 @@ weights_padded (const CnnConvGeom *g, const Plan *p, int C_out, const float *xp,
   for (int ci = 0; ci < g->C; ci++)
     {
       int co = 0;
+      if (g->KW == 3)
+        {
+          for (; co + 4 <= C_out; co += 4)
+            weights_block3 (g, p, 4, xp, dyp, L, ci, co, dw);
+          switch (C_out - co)
+            {
+            case 3: weights_block3 (g, p, 3, xp, dyp, L, ci, co, dw); break;
+            case 2: weights_block3 (g, p, 2, xp, dyp, L, ci, co, dw); break;
+            case 1: weights_block3 (g, p, 1, xp, dyp, L, ci, co, dw); break;
+            default: break;
+            }
+          continue;
+        }
       for (; co + 8 <= C_out; co += 8)
         weights_block (g, p, 8, xp, dyp, L, ci, co, dw);
       for (; co + 4 <= C_out; co += 4)

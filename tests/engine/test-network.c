@@ -242,6 +242,7 @@ test_conv_paths_agree (void)
     { "conv2d filters=7 kernel=5,3 bias=no", { 3, 13, 11 } },
     { "conv2d filters=9 kernel=4 padding=same", { 2, 9, 10 } },
     { "conv2d filters=5 kernel=3 padding=1,2", { 1, 6, 17 } },
+    { "conv2d filters=6 kernel=3 padding=same bias=no", { 3, 9, 8 } },
   };
   for (size_t c = 0; c < G_N_ELEMENTS (cases); c++)
     {
