@@ -67,6 +67,28 @@ typedef struct
 typedef struct _CnnLayer      CnnLayer;
 typedef struct _CnnLayerClass CnnLayerClass;
 
+/* A per-channel affine map with or without a ReLU after it:
+ *   y = relu?((x - mean[c]) · scale[c] + shift[c]).
+ * Batch normalization in training hands this to the one layer that reads
+ * its output, which applies it as it reads its input (CnnPass.in_map):
+ * the normalized tensor is then never written to memory, nor read back. */
+typedef struct
+{
+  const float *mean, *scale, *shift;   /* (C) each */
+  gboolean     relu;
+} CnnChannelMap;
+
+/* y (n) = channel c of map applied to x (n); y may be x */
+void cnn_channel_map_apply (const CnnChannelMap *map, int c, const float *x, float *y, size_t n);
+
+/* Per image and channel, the sum of a plane's values and the sum of their
+ * squared deviations from the plane's mean: (N, C, 2) doubles. A layer
+ * computes them while its output is still in the cache (CnnPass.out_stats)
+ * for the batch normalization that reads it, which then need not read its
+ * input once more; both compute them with cnn_channel_stats_plane, so the
+ * numbers are the same either way. */
+void cnn_channel_stats_plane (const float *x, size_t n, double stats[2]);
+
 /* What one forward or backward call needs besides the tensors. */
 typedef struct
 {
@@ -76,6 +98,14 @@ typedef struct
   CnnPool *pool;       /* worker threads */
   gboolean skip_param_grads;  /* backward: leave layer->grads alone (frozen) */
   gboolean relu_after;  /* forward: also apply the ReLU that follows (fuses_relu) */
+  /* forward and backward: in[0] is the input before this map (accepts_map) */
+  const CnnChannelMap *in_map;
+  /* forward: fill this map instead of writing `out` (defers_output) */
+  CnnChannelMap       *out_map;
+  /* forward: also write the output's plane statistics here (gives_stats) */
+  double              *out_stats;
+  /* forward: the input's plane statistics, computed by its producer */
+  const double        *in_stats;
 } CnnPass;
 
 struct _CnnLayerClass
@@ -98,6 +128,20 @@ struct _CnnLayerClass
   /* forward can apply a ReLU that follows it (pass->relu_after), and
    * backward then takes dout as the ReLU output's gradient */
   gboolean            fuses_relu;
+  /* in training, forward can hand its consumer a CnnChannelMap
+   * (pass->out_map) instead of writing its output (batch normalization) */
+  gboolean            defers_output;
+  /* forward can write its output's plane statistics (pass->out_stats) */
+  gboolean            gives_stats;
+  /* in training, forward uses its input's plane statistics (pass->in_stats) */
+  gboolean            wants_stats;
+  /* in training, backward may get din[0] == dout: each input gradient
+   * value needs only the output gradient at the same place, and sums taken
+   * before any is written (batch normalization) */
+  gboolean            grads_in_place;
+  /* whether this layer, as set up, can read its input through a map
+   * (pass->in_map). NULL: it cannot. */
+  gboolean (*accepts_map) (const CnnLayer *layer);
 
   /* From in_shape[] and hp[], set out_shape, n_params and n_state; check
    * that the inputs fit. Errors are for users (name the layer). */

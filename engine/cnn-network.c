@@ -12,6 +12,20 @@ typedef struct
   size_t  cap;
 } Buffer;
 
+/* How a layer worked with its neighbours in the last training forward, to
+ * save passes over memory (see cnn_network_forward). */
+typedef struct
+{
+  gboolean      deferred;   /* its output was not written: its consumer applied
+                             * map_of's map to map_of's input instead */
+  int           map_of;     /* for a deferred layer and for the consumer: the
+                             * batch normalization whose map that is; else -1 */
+  CnnChannelMap map;        /* the map this layer handed over (defers_output) */
+  double       *stats;      /* (N, C, 2): statistics written for the consumer */
+  size_t        stats_cap;  /* in doubles */
+  gboolean      gave_stats; /* written in the last forward */
+} Fusion;
+
 struct _CnnNetwork
 {
   char      *spec;
@@ -29,6 +43,8 @@ struct _CnnNetwork
                                           * a view layer's is its input's */
   gboolean  *in_place;                   /* per layer: ran in place in the last forward */
   gboolean  *fused;                      /* per layer: a ReLU its producer applied (fuses_relu) */
+  int       *consumer;                   /* per layer: the layer that reads it, if only one does */
+  Fusion    *fusion;                     /* per layer: maps and statistics handed over */
   Buffer    *douts;                      /* per layer: gradient of its output */
   Buffer     extra;                      /* gradient of a second consumer, before adding */
   int        N;                          /* batch size of the last forward */
@@ -121,10 +137,15 @@ cnn_network_new (const char *spec_text, const char *source, CnnShape input, int 
     }
 
   net->n_consumers = g_new0 (int, net->n_layers);
+  net->consumer = g_new (int, net->n_layers);
   for (int i = 0; i < net->n_layers; i++)
     for (int j = 0; j < net->layers[i].n_inputs; j++)
       if (net->layers[i].inputs[j] >= 0)
-        net->n_consumers[net->layers[i].inputs[j]]++;
+        {
+          net->n_consumers[net->layers[i].inputs[j]]++;
+          net->consumer[net->layers[i].inputs[j]] = i;
+        }
+  net->fusion = g_new0 (Fusion, net->n_layers);
   net->outputs = g_new0 (Buffer, net->n_layers);
   net->out = g_new0 (float *, net->n_layers);
   net->in_place = g_new0 (gboolean, net->n_layers);
@@ -176,6 +197,7 @@ cnn_network_free (CnnNetwork *net)
         {
           g_free (net->outputs ? net->outputs[i].buf : NULL);
           g_free (net->douts ? net->douts[i].buf : NULL);
+          g_free (net->fusion ? net->fusion[i].stats : NULL);
         }
       cnn_spec_free_layers (net->layers, net->n_layers);
     }
@@ -183,6 +205,8 @@ cnn_network_free (CnnNetwork *net)
   g_free (net->out);
   g_free (net->in_place);
   g_free (net->fused);
+  g_free (net->consumer);
+  g_free (net->fusion);
   g_free (net->douts);
   g_free (net->extra.buf);
   g_free (net->n_consumers);
@@ -322,6 +346,70 @@ fused_into_producer (const CnnNetwork *net, int i)
          && net->layers[i - 1].klass->fuses_relu;
 }
 
+/* In training, a batch normalization whose output (after the ReLU it
+ * applies, if any) only one layer reads, a layer that can map its input as
+ * it reads it (a direct convolution, a pooling), hands that layer its
+ * affine map instead of writing the output: the normalized tensor, one of
+ * the largest of a step, is neither written nor read back. */
+static void
+plan_deferral (CnnNetwork *net, int i, int upto)
+{
+  const CnnLayer *l = &net->layers[i];
+  if (!l->klass->defers_output)
+    return;
+  int top = i + 1 <= upto && net->fused[i + 1] ? i + 1 : i;
+  if (top >= upto || net->n_consumers[top] != 1)
+    return;
+  int j = net->consumer[top];
+  const CnnLayer *reader = &net->layers[j];
+  if (j > upto || reader->n_inputs != 1 || reader->klass->accepts_map == NULL
+      || !reader->klass->accepts_map (reader))
+    return;
+  for (int k = i; k <= top; k++)
+    net->fusion[k] = (Fusion) { .deferred = TRUE, .map_of = i, .stats = net->fusion[k].stats,
+                                .stats_cap = net->fusion[k].stats_cap };
+  net->fusion[j].map_of = i;
+}
+
+/* In training, a layer read only by a batch normalization computes the
+ * statistics that one needs while its output is still in the cache. */
+static void
+plan_stats (CnnNetwork *net, int i, int upto, int N)
+{
+  const CnnLayer *l = &net->layers[i];
+  if (!l->klass->gives_stats || net->n_consumers[i] != 1 || net->consumer[i] > upto)
+    return;
+  const CnnLayer *reader = &net->layers[net->consumer[i]];
+  if (!reader->klass->wants_stats || reader->frozen)
+    return;
+  Fusion *f = &net->fusion[i];
+  size_t n = (size_t) N * l->out_shape.c * 2;
+  if (f->stats_cap < n)
+    {
+      g_free (f->stats);
+      f->stats = g_new (double, n);
+      f->stats_cap = n;
+    }
+  f->gave_stats = TRUE;
+}
+
+/* in[] of layer i, its input through a map if it applies one */
+static void
+layer_inputs (const CnnNetwork *net, int i, const float *x, const float **in, CnnPass *pass)
+{
+  const CnnLayer *l = &net->layers[i];
+  for (int j = 0; j < l->n_inputs; j++)
+    in[j] = l->inputs[j] < 0 ? x : net->out[l->inputs[j]];
+  const Fusion *f = &net->fusion[i];
+  pass->in_map = NULL;
+  if (f->map_of >= 0 && !f->deferred)
+    {
+      int src = net->layers[f->map_of].inputs[0];
+      in[0] = src < 0 ? x : net->out[src];
+      pass->in_map = &net->fusion[f->map_of].map;
+    }
+}
+
 const float *
 cnn_network_forward (CnnNetwork *net, const float *x, int N, gboolean training,
                      CnnRng *rng, CnnPool *pool, int upto)
@@ -334,14 +422,21 @@ cnn_network_forward (CnnNetwork *net, const float *x, int N, gboolean training,
     {
       net->in_place[i] = runs_in_place (net, i, training);
       net->fused[i] = fused_into_producer (net, i);
+      Fusion *f = &net->fusion[i];
+      f->deferred = f->gave_stats = FALSE;
+      f->map_of = -1;
+    }
+  for (int i = 0; training && i <= upto; i++)
+    {
+      plan_deferral (net, i, upto);
+      plan_stats (net, i, upto, N);
     }
   CnnPass pass = { .N = N, .training = training, .rng = rng, .pool = pool };
   for (int i = 0; i <= upto; i++)
     {
       CnnLayer *l = &net->layers[i];
       const float *in[CNN_MAX_INPUTS];
-      for (int j = 0; j < l->n_inputs; j++)
-        in[j] = l->inputs[j] < 0 ? x : net->out[l->inputs[j]];
+      layer_inputs (net, i, x, in, &pass);
       float *out = l->klass->is_view || net->in_place[i] ? (float *) in[0]
                    : cnn_scratch_ensure (&net->outputs[i].buf, &net->outputs[i].cap,
                                          (size_t) N * cnn_shape_size (l->out_shape));
@@ -349,6 +444,11 @@ cnn_network_forward (CnnNetwork *net, const float *x, int N, gboolean training,
       if (net->fused[i])
         continue;
       pass.relu_after = i < upto && net->fused[i + 1];
+      Fusion *f = &net->fusion[i];
+      pass.out_map = f->deferred ? &f->map : NULL;
+      pass.out_stats = f->gave_stats ? f->stats : NULL;
+      int src = l->inputs[0];
+      pass.in_stats = src >= 0 && net->fusion[src].gave_stats ? net->fusion[src].stats : NULL;
       l->klass->forward (l, &pass, in, out);
     }
   net->N = N;
@@ -362,22 +462,43 @@ const float *
 cnn_network_get_output (const CnnNetwork *net, int index)
 {
   g_return_val_if_fail (index >= 0 && index <= net->last_run, NULL);
+  g_return_val_if_fail (!net->fusion[index].deferred, NULL);
   return net->out[index];
+}
+
+gboolean
+cnn_network_output_written (const CnnNetwork *net, int index)
+{
+  g_return_val_if_fail (index >= 0 && index <= net->last_run, FALSE);
+  return !net->fusion[index].deferred;
+}
+
+gboolean
+cnn_network_gave_stats (const CnnNetwork *net, int index)
+{
+  g_return_val_if_fail (index >= 0 && index <= net->last_run, FALSE);
+  return net->fusion[index].gave_stats;
 }
 
 /* The layer whose gradient buffer holds layer k's output gradient. A view
  * layer's output is its input's bytes; when nothing else reads that input,
  * both gradients share one buffer too, and the view's backward copies
  * nothing. An in-place activation likewise turns its output gradient into
- * its input gradient where it lies. */
+ * its input gradient where it lies, and so does batch normalization in
+ * training (grads_in_place): writing over data just read saves fetching
+ * another buffer into the cache. */
 static int
 grad_owner (const CnnNetwork *net, int k)
 {
-  while (((net->layers[k].klass->is_view && net->layers[k].inputs[0] >= 0
-           && net->n_consumers[net->layers[k].inputs[0]] == 1))
-         || net->in_place[k])
-    k = net->layers[k].inputs[0];
-  return k;
+  for (;;)
+    {
+      const CnnLayer *l = &net->layers[k];
+      gboolean alone = l->inputs[0] >= 0 && net->n_consumers[l->inputs[0]] == 1;
+      if (!((l->klass->is_view && alone) || net->in_place[k]
+            || (l->klass->grads_in_place && net->training && alone)))
+        return k;
+      k = l->inputs[0];
+    }
 }
 
 static void
@@ -452,8 +573,7 @@ cnn_network_backward (CnnNetwork *net, int from, const float *dfrom, float *dx,
               pending_add[j] = TRUE;
           din[j] = pending_add[j] ? NULL : target[j];
         }
-      for (int j = 0; j < l->n_inputs; j++)
-        in[j] = l->inputs[j] < 0 ? net->forward_input : net->out[l->inputs[j]];
+      layer_inputs (net, i, net->forward_input, in, &pass);
       pass.skip_param_grads = l->frozen;
       l->klass->backward (l, &pass, in, net->out[i], dout, din);
       /* an input whose gradient already holds another consumer's share gets

@@ -62,8 +62,16 @@ int         cnn_network_get_logits_layer (const CnnNetwork *net);
 const float *cnn_network_forward     (CnnNetwork *net, const float *x, int N,
                                       gboolean training, CnnRng *rng, CnnPool *pool,
                                       int upto);
-/* The output of layer `index` from the last forward. */
+/* The output of layer `index` from the last forward. A training forward
+ * leaves some outputs unwritten (see cnn_network_output_written). */
 const float *cnn_network_get_output  (const CnnNetwork *net, int index);
+/* Whether the last forward wrote layer `index`'s output: in training, a
+ * batch normalization (and the ReLU it applies) read by one convolution or
+ * pooling hands that layer its affine map instead. */
+gboolean     cnn_network_output_written (const CnnNetwork *net, int index);
+/* Whether layer `index` computed, in the last forward, the statistics the
+ * batch normalization reading it needs. */
+gboolean     cnn_network_gave_stats     (const CnnNetwork *net, int index);
 
 /* Back-propagate d(loss)/d(output of layer `from`) (N, out_shape), given by
  * `dfrom`, through the last forward. Parameter gradients are ADDED to the

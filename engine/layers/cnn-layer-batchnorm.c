@@ -13,8 +13,15 @@
  * frozen layer in training. Backward follows the mode of the last forward,
  * whose mean and 1/std it reuses.
  *
- * One thread computes each channel's sums, in double, so the results do not
- * depend on the thread count.
+ * The batch statistics come from each plane's sum and sum of squared
+ * deviations (cnn_channel_stats_plane), added up in double by one thread
+ * per channel in a fixed order, so the results do not depend on the thread
+ * count. A convolution before the layer may hand them over (in_stats),
+ * computed while its output was still in the cache.
+ *
+ * In training the layer may also leave its output unwritten and hand its
+ * one consumer the affine map instead (out_map, see cnn_network_forward):
+ * a convolution or pooling applies it as it reads.
  *
  * A ReLU right after batch normalization is done here in training
  * (pass->relu_after, see cnn_network_forward): one pass over memory less
@@ -44,6 +51,9 @@ typedef struct
   size_t   hw;         /* H * W */
   float   *mean;       /* (C): what the last forward subtracted */
   float   *invstd;     /* (C): 1 / sqrt(var + epsilon) of the last forward */
+  float   *scale;      /* (C): gamma · invstd, the map's slope */
+  double  *stats;      /* (N, C, 2): the planes' statistics, when not handed over */
+  size_t   stats_cap;  /* in doubles */
   gboolean training;   /* the last forward used batch statistics */
   gboolean relu;       /* the last forward applied the following ReLU */
   gint64   updates;    /* training passes since the layer was built */
@@ -58,10 +68,12 @@ batchnorm_setup (CnnLayer *l, GError **error)
     l->priv = bn = g_new0 (BatchNorm, 1);
   g_free (bn->mean);
   g_free (bn->invstd);
+  g_free (bn->scale);
   bn->C = s.c;
   bn->hw = (size_t) s.h * s.w;
   bn->mean = g_new0 (float, s.c);
   bn->invstd = g_new0 (float, s.c);
+  bn->scale = g_new0 (float, s.c);
   l->out_shape = s;
   l->n_params = 2 * (size_t) s.c;
   l->n_state = 2 * (size_t) s.c;
@@ -89,9 +101,10 @@ typedef struct
   float       *y;    /* (N, C, H, W) */
   const float *dy;   /* (N, C, H, W): with the ReLU, its output's gradient */
   float       *dx;   /* (N, C, H, W) or NULL */
+  CnnChannelMap map; /* forward: this layer's map, y = map(x) */
 } BnJob;
 
-CNN_VECTORIZE static void
+static void
 forward_channels (int begin, int end, int thread, gpointer data)
 {
   BnJob *job = data;
@@ -114,15 +127,30 @@ forward_channels (int begin, int end, int thread, gpointer data)
       double mean, var;
       if (bn->training)
         {
-          /* One pass of sums of x - k and their squares. The shift k, the
-           * first image's mean, is near the batch mean, so the difference
-           * E[(x-k)²] - E[x-k]² loses little to cancellation. */
-          const float k = (float) (cnn_simd_sum (job->x + (size_t) c * hw, hw) / (double) hw);
-          double s = 0.0, ss = 0.0;
+          const double *stats = job->pass->in_stats;
+          if (stats == NULL)
+            {
+              stats = bn->stats;
+              for (int n = 0; n < N; n++)
+                cnn_channel_stats_plane (job->x + ((size_t) n * C + c) * hw, hw,
+                                         bn->stats + ((size_t) n * C + c) * 2);
+            }
+          double s = 0.0;
           for (int n = 0; n < N; n++)
-            cnn_simd_sum_sq_shifted (job->x + ((size_t) n * C + c) * hw, hw, k, &s, &ss); /* (H, W) */
-          mean = k + s / M;
-          var = MAX (ss / M - (s / M) * (s / M), 0.0);   /* biased, as Keras uses it */
+            s += stats[((size_t) n * C + c) * 2];
+          mean = s / M;
+          /* Chan et al.'s parallel variance: a plane's squared deviations
+           * from the batch mean are those from a, the (float) plane mean
+           * they were taken around, plus the shift from a to the batch
+           * mean: Σ(x - a + d)² = ss + 2d·Σ(x - a) + hw·d², d = a - mean */
+          double dev = 0.0;
+          for (int n = 0; n < N; n++)
+            {
+              const double *st = stats + ((size_t) n * C + c) * 2;
+              double a = (float) (st[0] / (double) hw), d = a - mean;
+              dev += st[1] + 2.0 * d * (st[0] - hw * a) + hw * d * d;
+            }
+          var = MAX (dev / M, 0.0);   /* biased, as Keras uses it */
           running_mean[c] = (float) (momentum * running_mean[c] + (1.0 - momentum) * mean);
           running_var[c] = (float) (momentum * running_var[c] + (1.0 - momentum) * var);
         }
@@ -132,22 +160,14 @@ forward_channels (int begin, int end, int thread, gpointer data)
           var = running_var[c];
         }
       float invstd = (float) (1.0 / sqrt (var + eps));
-      float m = (float) mean;
-      float scale = l->params[c] * invstd;      /* gamma / std */
-      float beta = l->params[C + c];
-      bn->mean[c] = m;
+      bn->mean[c] = (float) mean;
       bn->invstd[c] = invstd;
+      bn->scale[c] = l->params[c] * invstd;      /* gamma / std */
+      if (job->pass->out_map)
+        continue;   /* the consumer applies the map */
       for (int n = 0; n < N; n++)
-        {
-          const float *x = job->x + ((size_t) n * C + c) * hw;   /* (H, W) */
-          float *y = job->y + ((size_t) n * C + c) * hw;
-          if (bn->relu)
-            for (size_t i = 0; i < hw; i++)
-              y[i] = cnn_relu ((x[i] - m) * scale + beta);
-          else
-            for (size_t i = 0; i < hw; i++)
-              y[i] = (x[i] - m) * scale + beta;
-        }
+        cnn_channel_map_apply (&job->map, c, job->x + ((size_t) n * C + c) * hw,
+                               job->y + ((size_t) n * C + c) * hw, hw);   /* (H, W) */
     }
 }
 
@@ -223,10 +243,20 @@ batchnorm_forward (CnnLayer *l, const CnnPass *pass, const float *const *in, flo
    * and left alone, and backward treats them as constants. */
   bn->training = pass->training && !l->frozen;
   bn->relu = pass->relu_after;
-  BnJob job = { .l = l, .pass = pass, .x = in[0], .y = out };
+  BnJob job = { .l = l, .pass = pass, .x = in[0], .y = out,
+                .map = { bn->mean, bn->scale, l->params + bn->C, bn->relu } };
+  size_t n_stats = (size_t) pass->N * bn->C * 2;
+  if (bn->training && pass->in_stats == NULL && bn->stats_cap < n_stats)
+    {
+      g_free (bn->stats);
+      bn->stats = g_new (double, n_stats);
+      bn->stats_cap = n_stats;
+    }
   cnn_pool_run (pool_for (pass, l), bn->C, forward_channels, &job);
   if (bn->training)
     bn->updates++;
+  if (pass->out_map)
+    *pass->out_map = job.map;
 }
 
 static void
@@ -248,6 +278,8 @@ batchnorm_free (CnnLayer *l)
     return;
   g_free (bn->mean);
   g_free (bn->invstd);
+  g_free (bn->scale);
+  g_free (bn->stats);
   g_free (bn);
 }
 
@@ -264,4 +296,6 @@ const CnnLayerClass cnn_batchnorm_class = {
   .backward = batchnorm_backward,
   .free_priv = batchnorm_free,
   .fuses_relu = TRUE,
+  .defers_output = TRUE,
+  .wants_stats = TRUE,
 };

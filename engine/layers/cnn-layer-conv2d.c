@@ -56,6 +56,8 @@ typedef struct
   size_t      col_cap[CNN_MAX_THREADS];
   float      *dw[CNN_MAX_THREADS];       /* (C_out, K) + (C_out): per-thread parameter gradient */
   size_t      dw_cap[CNN_MAX_THREADS];
+  float      *mapped[CNN_MAX_THREADS];   /* (C, H, W): an input image through pass->in_map */
+  size_t      mapped_cap[CNN_MAX_THREADS];
 } Conv2d;
 
 static void
@@ -130,6 +132,8 @@ typedef struct
   float         *y;      /* (N, C_out, HO, WO) */
   const float   *dy;     /* (N, C_out, HO, WO) */
   float         *dx;     /* (N, C, H, W) or NULL */
+  const CnnChannelMap *map;   /* forward: read x through this (direct path only) */
+  double        *stats;  /* forward: (N, C_out, 2) plane statistics of y, or NULL */
   gboolean       param_grads;
   gboolean       used[CNN_MAX_THREADS];   /* which threads hold a partial dW */
 } ConvJob;
@@ -171,24 +175,39 @@ forward_range (int begin, int end, int thread, gpointer data)
       if (cv->direct)
         {
           float *xp = cv->xpad + (size_t) n * cnn_conv_direct_padded_size (g);
+          if (job->map)
+            {
+              /* the image through the map, in the cache, then padded */
+              float *mapped = cnn_scratch_ensure (&cv->mapped[thread], &cv->mapped_cap[thread],
+                                                  (size_t) g->C * g->H * g->W);
+              for (int c = 0; c < g->C; c++)
+                cnn_channel_map_apply (job->map, c, x + (size_t) c * g->H * g->W,
+                                       mapped + (size_t) c * g->H * g->W, (size_t) g->H * g->W);
+              x = mapped;
+            }
           cnn_conv_direct_pad (g, x, xp);
           if (cv->winograd)
             cnn_conv_winograd_forward_padded (g, cv->C_out, xp, cv->U, cv->has_bias ? bias : NULL, y, col);
           else
             cnn_conv_direct_forward_padded (g, cv->C_out, xp, w, cv->has_bias ? bias : NULL, y);
-          continue;
         }
-      if (col)
-        cnn_im2col (g, x, col);
-      cnn_sgemm (FALSE, FALSE, cv->C_out, P, K, 1.0f, w, K, col ? col : x, P, 0.0f, y, P);
-      if (cv->has_bias)
+      else
+        {
+          if (col)
+            cnn_im2col (g, x, col);
+          cnn_sgemm (FALSE, FALSE, cv->C_out, P, K, 1.0f, w, K, col ? col : x, P, 0.0f, y, P);
+          if (cv->has_bias)
+            for (int co = 0; co < cv->C_out; co++)
+              {
+                float b = bias[co];
+                float *row = y + (size_t) co * P;
+                for (int p = 0; p < P; p++)
+                  row[p] += b;
+              }
+        }
+      if (job->stats)
         for (int co = 0; co < cv->C_out; co++)
-          {
-            float b = bias[co];
-            float *row = y + (size_t) co * P;
-            for (int p = 0; p < P; p++)
-              row[p] += b;
-          }
+          cnn_channel_stats_plane (y + (size_t) co * P, P, job->stats + ((size_t) n * cv->C_out + co) * 2);
     }
 }
 
@@ -206,9 +225,14 @@ general_forward_range (int begin, int end, int thread, gpointer data)
   float *col = cnn_scratch_ensure (&cv->col[thread], &cv->col_cap[thread],
                                    cnn_conv_general_scratch_size (&cv->cg));
   for (int n = begin; n < end; n++)
-    cnn_conv_general_forward (&cv->cg, job->x + (size_t) n * g->C * g->H * g->W, w,
-                              cv->has_bias ? w + cv->C_out * K : NULL,
-                              job->y + (size_t) n * cv->C_out * P, col);
+    {
+      float *y = job->y + (size_t) n * cv->C_out * P;
+      cnn_conv_general_forward (&cv->cg, job->x + (size_t) n * g->C * g->H * g->W, w,
+                                cv->has_bias ? w + cv->C_out * K : NULL, y, col);
+      if (job->stats)
+        for (int co = 0; co < cv->C_out; co++)
+          cnn_channel_stats_plane (y + co * P, P, job->stats + ((size_t) n * cv->C_out + co) * 2);
+    }
 }
 
 static void
@@ -244,7 +268,7 @@ conv2d_forward (CnnLayer *l, const CnnPass *pass, const float *const *in, float 
   Conv2d *cv = l->priv;
   if (cv->general)
     {
-      ConvJob job = { .l = l, .x = in[0], .y = out };
+      ConvJob job = { .l = l, .x = in[0], .y = out, .stats = pass->out_stats };
       cnn_pool_run (pass->pool, pass->N, general_forward_range, &job);
       return;
     }
@@ -258,7 +282,7 @@ conv2d_forward (CnnLayer *l, const CnnPass *pass, const float *const *in, float 
                                    cnn_scratch_ensure (&cv->U, &cv->U_cap,
                                                        cnn_conv_winograd_weights_size (&cv->g, cv->C_out)));
     }
-  ConvJob job = { .l = l, .x = in[0], .y = out };
+  ConvJob job = { .l = l, .x = in[0], .y = out, .map = pass->in_map, .stats = pass->out_stats };
   cnn_pool_run (pass->pool, pass->N, forward_range, &job);
 }
 
@@ -383,6 +407,15 @@ conv2d_backward (CnnLayer *l, const CnnPass *pass, const float *const *in, const
     }
 }
 
+/* the direct path reads its input only while padding it; the others would
+ * need the map in backward too */
+static gboolean
+conv2d_accepts_map (const CnnLayer *l)
+{
+  const Conv2d *cv = l->priv;
+  return cv->direct;
+}
+
 static void
 conv2d_free (CnnLayer *l)
 {
@@ -393,6 +426,7 @@ conv2d_free (CnnLayer *l)
     {
       g_free (cv->col[t]);
       g_free (cv->dw[t]);
+      g_free (cv->mapped[t]);
     }
   g_free (cv->w_flipped);
   g_free (cv->xpad);
@@ -414,4 +448,6 @@ const CnnLayerClass cnn_conv2d_class = {
   .forward = conv2d_forward,
   .backward = conv2d_backward,
   .free_priv = conv2d_free,
+  .gives_stats = TRUE,
+  .accepts_map = conv2d_accepts_map,
 };

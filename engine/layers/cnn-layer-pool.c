@@ -55,6 +55,8 @@ typedef struct
   gboolean    count_pad;
   int        *argmax;     /* (N, C, HO, WO): winning cell y * W + x in its plane, -1: none */
   size_t      argmax_cap;
+  float      *mapped[CNN_MAX_THREADS];   /* (H, W): an input plane through pass->in_map */
+  size_t      mapped_cap[CNN_MAX_THREADS];
 } Pool;
 
 static gboolean
@@ -106,6 +108,7 @@ typedef struct
   float       *y;    /* (N, C, HO, WO) */
   const float *dy;   /* (N, C, HO, WO) */
   float       *dx;   /* (N, C, H, W) */
+  const CnnChannelMap *map;   /* forward: read x through this, or NULL */
 } PoolJob;
 
 /* The input rows [*a, *b) of output row o: the window clipped to the input. */
@@ -237,20 +240,26 @@ static void
 forward_planes (int begin, int end, int thread, gpointer data)
 {
   PoolJob *job = data;
-  const Pool *p = job->p;
+  Pool *p = job->p;
   const CnnConvGeom *g = &p->g;
   const size_t in_plane = (size_t) g->H * g->W, out_plane = (size_t) g->HO * g->WO;
   const gboolean max2x2 = is_max2x2 (p);
 
   for (int plane = begin; plane < end; plane++)
     {
+      const float *x = job->x + plane * in_plane;    /* (H, W) */
+      if (job->map)
+        {
+          /* the plane through the map, into the cache */
+          float *mapped = cnn_scratch_ensure (&p->mapped[thread], &p->mapped_cap[thread], in_plane);
+          cnn_channel_map_apply (job->map, plane % g->C, x, mapped, in_plane);
+          x = mapped;
+        }
       if (max2x2)
         {
-          max2x2_plane (g, job->x + plane * in_plane, job->y + plane * out_plane,
-                        p->argmax + plane * out_plane);
+          max2x2_plane (g, x, job->y + plane * out_plane, p->argmax + plane * out_plane);
           continue;
         }
-      const float *x = job->x + plane * in_plane;    /* (H, W) */
       float *y = job->y + plane * out_plane;         /* (HO, WO) */
       int *arg = p->is_max ? p->argmax + plane * out_plane : NULL;
       for (int oy = 0; oy < g->HO; oy++)
@@ -462,7 +471,7 @@ pool_forward (CnnLayer *l, const CnnPass *pass, const float *const *in, float *o
           p->argmax_cap = n;
         }
     }
-  PoolJob job = { .p = p, .x = in[0], .y = out };
+  PoolJob job = { .p = p, .x = in[0], .y = out, .map = pass->in_map };
   cnn_pool_run (pool_for (pass, l), planes, forward_planes, &job);
 }
 
@@ -477,6 +486,13 @@ pool_backward (CnnLayer *l, const CnnPass *pass, const float *const *in, const f
   cnn_pool_run (pool_for (pass, l), pass->N * p->g.C, backward_planes, &job);
 }
 
+/* backward needs only the arg-max, not the input */
+static gboolean
+pool_accepts_map (const CnnLayer *l)
+{
+  return TRUE;
+}
+
 static void
 pool_free (CnnLayer *l)
 {
@@ -484,6 +500,8 @@ pool_free (CnnLayer *l)
   if (p == NULL)
     return;
   g_free (p->argmax);
+  for (int t = 0; t < CNN_MAX_THREADS; t++)
+    g_free (p->mapped[t]);
   g_free (p);
 }
 
@@ -499,6 +517,7 @@ const CnnLayerClass cnn_maxpool_class = {
   .forward = pool_forward,
   .backward = pool_backward,
   .free_priv = pool_free,
+  .accepts_map = pool_accepts_map,
 };
 
 const CnnLayerClass cnn_avgpool_class = {
@@ -513,4 +532,5 @@ const CnnLayerClass cnn_avgpool_class = {
   .forward = pool_forward,
   .backward = pool_backward,
   .free_priv = pool_free,
+  .accepts_map = pool_accepts_map,
 };

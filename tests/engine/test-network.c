@@ -2,6 +2,7 @@
  * gradient of a whole branching network (residual add, inception concat,
  * one output read by several layers) against central finite differences. */
 #include "cnn-engine.h"
+#include "cnn-simd.h"
 
 #include <math.h>
 #include <string.h>
@@ -265,6 +266,52 @@ test_conv_paths_agree (void)
     }
 }
 
+/* One training step of each spec from the same seeds: forward, backward
+ * from random output gradients. Both must give the same output, input
+ * gradient and parameter gradients, bit for bit. */
+typedef void (*CheckFunc) (CnnNetwork *net, int variant);
+
+static void
+assert_same_step (const char *spec_a, const char *spec_b, CnnShape in, int N, CheckFunc check)
+{
+  float *out[2], *dx[2], *dw[2];
+  size_t ny = 0, np = 0, nx = (size_t) N * cnn_shape_size (in);
+  for (int v = 0; v < 2; v++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (CnnNetwork) net = cnn_network_new (v ? spec_b : spec_a, "relu", in, 5, &error);
+      g_assert_no_error (error);
+      cnn_network_init_params (net, 30);
+      g_autofree float *x = g_new (float, nx);
+      CnnRng rng;
+      cnn_rng_init (&rng, 31, 0);
+      for (size_t i = 0; i < nx; i++)
+        x[i] = (float) cnn_rng_normal (&rng);
+      int top = cnn_network_get_n_layers (net) - 1;
+      ny = (size_t) N * 5;
+      out[v] = g_memdup2 (cnn_network_forward (net, x, N, TRUE, NULL, NULL, top), ny * sizeof (float));
+      if (check)
+        check (net, v);
+      g_autofree float *dy = g_new (float, ny);
+      for (size_t i = 0; i < ny; i++)
+        dy[i] = (float) cnn_rng_normal (&rng);
+      dx[v] = g_new (float, nx);
+      cnn_network_zero_grads (net);
+      cnn_network_backward (net, top, dy, dx[v], NULL, NULL);
+      np = cnn_network_get_n_params (net);
+      dw[v] = g_memdup2 (cnn_network_get_grads (net), np * sizeof (float));
+    }
+  g_assert_true (memcmp (out[0], out[1], ny * sizeof (float)) == 0);
+  g_assert_true (memcmp (dx[0], dx[1], nx * sizeof (float)) == 0);
+  g_assert_true (memcmp (dw[0], dw[1], np * sizeof (float)) == 0);
+  for (int v = 0; v < 2; v++)
+    {
+      g_free (out[v]);
+      g_free (dx[v]);
+      g_free (dw[v]);
+    }
+}
+
 /* In training, relu overwrites its input where nothing else reads it, and
  * batchnorm applies the relu after it itself. A second network where a
  * dangling layer also reads each relu's input runs the same arithmetic
@@ -293,42 +340,67 @@ test_in_place_relu (void)
     "relu   name=d3 inputs=b3\n"
     "flatten inputs=r3\n"
     "dense units=classes\n";
-  const int N = 4;
-  const CnnShape in = { 2, 8, 8 };
-  float *out[2], *dx[2], *dw[2];
-  size_t ny = 0, np = 0, nx = (size_t) N * cnn_shape_size (in);
-  for (int v = 0; v < 2; v++)
+  assert_same_step (in_place, copying, (CnnShape) { 2, 8, 8 }, 4, NULL);
+}
+
+/* The fused network did fuse, the other did not */
+static void
+check_fusion (CnnNetwork *net, int variant)
+{
+  const char *deferred[] = { "b1", "r1", "b2", "r2", "b3" }, *giving[] = { "c1", "c2", "c3" };
+  /* only the direct convolutions (AVX2) take a map; poolings always do */
+  gboolean direct = cnn_cpu_has_avx2_fma ();
+  for (size_t i = 0; i < G_N_ELEMENTS (deferred); i++)
     {
-      g_autoptr (GError) error = NULL;
-      g_autoptr (CnnNetwork) net = cnn_network_new (v ? copying : in_place, "relu", in, 5, &error);
-      g_assert_no_error (error);
-      cnn_network_init_params (net, 30);
-      g_autofree float *x = g_new (float, nx);
-      CnnRng rng;
-      cnn_rng_init (&rng, 31, 0);
-      for (size_t i = 0; i < nx; i++)
-        x[i] = (float) cnn_rng_normal (&rng);
-      int top = cnn_network_get_n_layers (net) - 1;
-      ny = (size_t) N * 5;
-      out[v] = g_memdup2 (cnn_network_forward (net, x, N, TRUE, NULL, NULL, top), ny * sizeof (float));
-      g_autofree float *dy = g_new (float, ny);
-      for (size_t i = 0; i < ny; i++)
-        dy[i] = (float) cnn_rng_normal (&rng);
-      dx[v] = g_new (float, nx);
-      cnn_network_zero_grads (net);
-      cnn_network_backward (net, top, dy, dx[v], NULL, NULL);
-      np = cnn_network_get_n_params (net);
-      dw[v] = g_memdup2 (cnn_network_get_grads (net), np * sizeof (float));
+      int index = cnn_network_find_layer (net, deferred[i]);
+      gboolean by_conv = i < 2;
+      g_assert_cmpint (cnn_network_output_written (net, index), ==, variant == 1 || (by_conv && !direct));
     }
-  g_assert_true (memcmp (out[0], out[1], ny * sizeof (float)) == 0);
-  g_assert_true (memcmp (dx[0], dx[1], nx * sizeof (float)) == 0);
-  g_assert_true (memcmp (dw[0], dw[1], np * sizeof (float)) == 0);
-  for (int v = 0; v < 2; v++)
-    {
-      g_free (out[v]);
-      g_free (dx[v]);
-      g_free (dw[v]);
-    }
+  for (size_t i = 0; i < G_N_ELEMENTS (giving); i++)
+    g_assert_cmpint (cnn_network_gave_stats (net, cnn_network_find_layer (net, giving[i])), ==, variant == 0);
+}
+
+/* In training a batch normalization hands its map to the one convolution
+ * or pooling that reads it instead of writing its output, and takes its
+ * statistics from the convolution before it. A second network where
+ * dangling layers also read each of those outputs runs the same arithmetic
+ * without either: the results must be the same, bit for bit. */
+static void
+test_fused_batchnorm (void)
+{
+  const char *fused =
+    "conv2d name=c1 filters=4 kernel=3 padding=same\n"
+    "batchnorm name=b1\n"
+    "relu   name=r1\n"
+    "conv2d name=c2 filters=5 kernel=3 padding=same\n"
+    "batchnorm name=b2\n"
+    "relu   name=r2\n"
+    "maxpool name=p2 size=2\n"
+    "conv2d name=c3 filters=3 kernel=3 padding=same\n"
+    "batchnorm name=b3\n"
+    "avgpool name=p3 size=2\n"
+    "flatten\n"
+    "dense units=classes\n";
+  const char *apart =
+    "conv2d name=c1 filters=4 kernel=3 padding=same\n"
+    "relu   name=d1 inputs=c1\n"
+    "batchnorm name=b1 inputs=c1\n"
+    "relu   name=r1\n"
+    "relu   name=e1 inputs=r1\n"
+    "conv2d name=c2 filters=5 kernel=3 padding=same inputs=r1\n"
+    "relu   name=d2 inputs=c2\n"
+    "batchnorm name=b2 inputs=c2\n"
+    "relu   name=r2\n"
+    "relu   name=e2 inputs=r2\n"
+    "maxpool name=p2 size=2 inputs=r2\n"
+    "conv2d name=c3 filters=3 kernel=3 padding=same\n"
+    "relu   name=d3 inputs=c3\n"
+    "batchnorm name=b3 inputs=c3\n"
+    "relu   name=e3 inputs=b3\n"
+    "avgpool name=p3 size=2 inputs=b3\n"
+    "flatten\n"
+    "dense units=classes\n";
+  assert_same_step (fused, apart, (CnnShape) { 2, 8, 8 }, 5, check_fusion);
 }
 
 /* Initializers: bounds and variances as Keras defines them, over 200,000
@@ -383,6 +455,7 @@ main (int argc, char **argv)
   g_test_add_func ("/network/threads-agree", test_threads_agree);
   g_test_add_func ("/network/conv-paths-agree", test_conv_paths_agree);
   g_test_add_func ("/network/in-place-relu", test_in_place_relu);
+  g_test_add_func ("/network/fused-batchnorm", test_fused_batchnorm);
   g_test_add_func ("/network/initializers", test_initializers);
   return g_test_run ();
 }
