@@ -298,4 +298,5 @@ const CnnLayerClass cnn_batchnorm_class = {
   .fuses_relu = TRUE,
   .defers_output = TRUE,
   .wants_stats = TRUE,
+  .grads_in_place = TRUE,
 };
