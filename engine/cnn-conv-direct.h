@@ -23,8 +23,8 @@ size_t   cnn_conv_direct_scratch_size (const CnnConvGeom *g, int C_out);
 void     cnn_conv_direct_forward (const CnnConvGeom *g, int C_out, const float *x,
                                   const float *w, const float *bias, float *y, float *scratch);
 
-/* The same in two steps, so training can keep the padded input for the
- * weight gradient: xp (C, Hp, Wp) is x zero-padded, Hp = HO + KH - 1 and
+/* The same in two steps, so that training can pad an image once for both
+ * the forward pass and the weight gradient: xp (C, Hp, Wp) is x zero-padded, Hp = HO + KH - 1 and
  * Wp = WO + KW - 1, and 64 floats after the last image's xp must be readable
  * (and finite). */
 size_t   cnn_conv_direct_padded_size    (const CnnConvGeom *g);

@@ -49,9 +49,9 @@ typedef struct
   size_t      U_flipped_cap;
   float      *w_flipped;             /* (C, C_out, KH, KW) for the direct input gradient */
   size_t      w_flipped_cap;
-  float      *xpad;                  /* (N, C, Hp, Wp) + slack: the direct path's padded
-                                      * input, kept from forward for the weight gradient */
-  size_t      xpad_cap;
+  float      *xpad[CNN_MAX_THREADS];     /* (C, Hp, Wp) + slack: the direct path's padded
+                                          * input image, in forward and again in backward */
+  size_t      xpad_cap[CNN_MAX_THREADS];
   float      *col[CNN_MAX_THREADS];      /* (K, P) per thread */
   size_t      col_cap[CNN_MAX_THREADS];
   float      *dw[CNN_MAX_THREADS];       /* (C_out, K) + (C_out): per-thread parameter gradient */
@@ -132,7 +132,7 @@ typedef struct
   float         *y;      /* (N, C_out, HO, WO) */
   const float   *dy;     /* (N, C_out, HO, WO) */
   float         *dx;     /* (N, C, H, W) or NULL */
-  const CnnChannelMap *map;   /* forward: read x through this (direct path only) */
+  const CnnChannelMap *map;   /* read x through this (direct path only) */
   double        *stats;  /* forward: (N, C_out, 2) plane statistics of y, or NULL */
   gboolean       param_grads;
   gboolean       used[CNN_MAX_THREADS];   /* which threads hold a partial dW */
@@ -156,6 +156,30 @@ is_pointwise (const CnnConvGeom *g)
   return g->KH == 1 && g->KW == 1 && g->SH == 1 && g->SW == 1 && g->PH == 0 && g->PW == 0;
 }
 
+/* One image of x, through the job's map if it has one, zero-padded into
+ * this thread's buffer. Forward pads each image there, and backward pads it
+ * again for the weight gradient: cheaper than writing the padded batch to
+ * memory and reading it back. */
+static float *
+padded_input (ConvJob *job, const float *x, int thread)
+{
+  Conv2d *cv = job->l->priv;
+  const CnnConvGeom *g = &cv->g;
+  const size_t plane = (size_t) g->H * g->W, size = cnn_conv_direct_padded_size (g);
+  float *xp = cnn_scratch_ensure (&cv->xpad[thread], &cv->xpad_cap[thread], size + CNN_CONV_DIRECT_SLACK);
+  memset (xp + size, 0, CNN_CONV_DIRECT_SLACK * sizeof (float));
+  if (job->map)
+    {
+      /* the image through the map, in the cache, then padded */
+      float *mapped = cnn_scratch_ensure (&cv->mapped[thread], &cv->mapped_cap[thread], g->C * plane);
+      for (int c = 0; c < g->C; c++)
+        cnn_channel_map_apply (job->map, c, x + c * plane, mapped + c * plane, plane);
+      x = mapped;
+    }
+  cnn_conv_direct_pad (g, x, xp);
+  return xp;
+}
+
 static void
 forward_range (int begin, int end, int thread, gpointer data)
 {
@@ -174,18 +198,7 @@ forward_range (int begin, int end, int thread, gpointer data)
       float *y = job->y + (size_t) n * cv->C_out * P;              /* (C_out, P) */
       if (cv->direct)
         {
-          float *xp = cv->xpad + (size_t) n * cnn_conv_direct_padded_size (g);
-          if (job->map)
-            {
-              /* the image through the map, in the cache, then padded */
-              float *mapped = cnn_scratch_ensure (&cv->mapped[thread], &cv->mapped_cap[thread],
-                                                  (size_t) g->C * g->H * g->W);
-              for (int c = 0; c < g->C; c++)
-                cnn_channel_map_apply (job->map, c, x + (size_t) c * g->H * g->W,
-                                       mapped + (size_t) c * g->H * g->W, (size_t) g->H * g->W);
-              x = mapped;
-            }
-          cnn_conv_direct_pad (g, x, xp);
+          float *xp = padded_input (job, x, thread);
           if (cv->winograd)
             cnn_conv_winograd_forward_padded (g, cv->C_out, xp, cv->U, cv->has_bias ? bias : NULL, y, col);
           else
@@ -274,9 +287,6 @@ conv2d_forward (CnnLayer *l, const CnnPass *pass, const float *const *in, float 
     }
   if (cv->direct)
     {
-      size_t size = (size_t) pass->N * cnn_conv_direct_padded_size (&cv->g);
-      cnn_scratch_ensure (&cv->xpad, &cv->xpad_cap, size + CNN_CONV_DIRECT_SLACK);
-      memset (cv->xpad + size, 0, CNN_CONV_DIRECT_SLACK * sizeof (float));
       if (cv->winograd)
         cnn_conv_winograd_weights (&cv->g, cv->C_out, l->params,
                                    cnn_scratch_ensure (&cv->U, &cv->U_cap,
@@ -334,9 +344,7 @@ backward_range (int begin, int end, int thread, gpointer data)
       if (cv->direct)
         {
           if (dw)
-            cnn_conv_direct_backward_weights (g, cv->C_out,
-                                              cv->xpad + (size_t) n * cnn_conv_direct_padded_size (g),
-                                              dy, dw, col);
+            cnn_conv_direct_backward_weights (g, cv->C_out, padded_input (job, x, thread), dy, dw, col);
           float *dx = job->dx ? job->dx + (size_t) n * g->C * g->H * g->W : NULL;
           if (dx && cv->winograd)
             cnn_conv_winograd_backward_input (g, cv->C_out, dy, cv->U_flipped, dx, col);
@@ -376,7 +384,7 @@ conv2d_backward (CnnLayer *l, const CnnPass *pass, const float *const *in, const
 {
   Conv2d *cv = l->priv;
   int threads = MIN (cnn_pool_get_n_threads (pass->pool), CNN_MAX_THREADS);
-  ConvJob job = { .l = l, .x = in[0], .dy = dout, .dx = din[0],
+  ConvJob job = { .l = l, .x = in[0], .dy = dout, .dx = din[0], .map = pass->in_map,
                   .param_grads = !pass->skip_param_grads };
   if (!job.param_grads && job.dx == NULL)
     return;
@@ -427,9 +435,9 @@ conv2d_free (CnnLayer *l)
       g_free (cv->col[t]);
       g_free (cv->dw[t]);
       g_free (cv->mapped[t]);
+      g_free (cv->xpad[t]);
     }
   g_free (cv->w_flipped);
-  g_free (cv->xpad);
   g_free (cv->U);
   g_free (cv->U_flipped);
   g_free (cv);
