@@ -21,6 +21,17 @@ cnn_channel_map_apply (const CnnChannelMap *map, int c, const float *x, float *y
 }
 
 void
+cnn_channel_grad_sums_plane (const CnnChannelMap *map, int c, const float *x, const float *dy,
+                             size_t n, double sums[2])
+{
+  sums[0] = sums[1] = 0.0;
+  if (map->relu)
+    cnn_simd_sum_prod_dev_relu (x, dy, n, map->mean[c], map->scale[c], map->shift[c], &sums[0], &sums[1]);
+  else
+    cnn_simd_sum_prod_dev (x, dy, n, map->mean[c], &sums[0], &sums[1]);
+}
+
+void
 cnn_channel_stats_plane (const float *x, size_t n, double stats[2])
 {
   if (n == 1)

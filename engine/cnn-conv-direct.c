@@ -74,6 +74,33 @@ copy_row (float *dst, const float *src, int n, gboolean may_spill)
     _mm256_storeu_ps (dst + i, _mm256_loadu_ps (src + i));
 }
 
+/* The same through channel c of a map, value for value what
+ * cnn_channel_map_apply computes: (x - m) · s + b, then a ReLU as a
+ * multiplication by 1 or 0 (so a NaN stays a NaN). */
+__attribute__ ((target ("avx2"), always_inline)) static inline void
+map_row (float *dst, const float *src, int n, gboolean may_spill, const CnnChannelMap *map, int c)
+{
+  const float m = map->mean[c], s = map->scale[c], b = map->shift[c];
+  if (!may_spill)
+    {
+      for (int i = 0; i < n; i++)
+        {
+          float v = (src[i] - m) * s + b;
+          dst[i] = map->relu ? cnn_relu (v) : v;
+        }
+      return;
+    }
+  const __m256 mv = _mm256_set1_ps (m), sv = _mm256_set1_ps (s), bv = _mm256_set1_ps (b);
+  const __m256 one = _mm256_set1_ps (1.0f), zero = _mm256_setzero_ps ();
+  for (int i = 0; i < n; i += VEC)
+    {
+      __m256 v = _mm256_add_ps (_mm256_mul_ps (_mm256_sub_ps (_mm256_loadu_ps (src + i), mv), sv), bv);
+      if (map->relu)
+        v = _mm256_mul_ps (v, _mm256_and_ps (_mm256_cmp_ps (v, zero, _CMP_GT_OQ), one));
+      _mm256_storeu_ps (dst + i, v);
+    }
+}
+
 static inline size_t
 whole_vectors (int n)
 {
@@ -86,7 +113,7 @@ whole_vectors (int n)
  * row, both written afterwards; never past this image's end, which another
  * thread may be filling. */
 __attribute__ ((target ("avx2"))) static void
-pad_input (const CnnConvGeom *g, const Plan *p, const float *x, float *xp)
+pad_input (const CnnConvGeom *g, const Plan *p, const float *x, const CnnChannelMap *map, float *xp)
 {
   const size_t plane = (size_t) p->Hp * p->Wp;
   const int rows = MIN (g->H, p->Hp - g->PH), cols = MIN (g->W, p->Wp - g->PW);
@@ -102,8 +129,11 @@ pad_input (const CnnConvGeom *g, const Plan *p, const float *x, float *xp)
           for (int i = 0; i < g->PW; i++)
             row[i] = 0.0f;
           size_t from = ((size_t) c * g->H + h) * g->W, to = (size_t) (row + g->PW - xp);
-          copy_row (row + g->PW, x + from, cols,
-                    from + whole_vectors (cols) <= x_size && to + whole_vectors (cols) <= xp_size);
+          gboolean may_spill = from + whole_vectors (cols) <= x_size && to + whole_vectors (cols) <= xp_size;
+          if (map)
+            map_row (row + g->PW, x + from, cols, may_spill, map, c);
+          else
+            copy_row (row + g->PW, x + from, cols, may_spill);
           for (int i = 0; i < right; i++)
             row[g->PW + cols + i] = 0.0f;
         }
@@ -116,14 +146,21 @@ void
 cnn_conv_direct_pad (const CnnConvGeom *g, const float *x, float *xp)
 {
   Plan p = plan_for (g);
-  pad_input (g, &p, x, xp);
+  pad_input (g, &p, x, NULL, xp);
+}
+
+void
+cnn_conv_direct_pad_mapped (const CnnConvGeom *g, const float *x, const CnnChannelMap *map, float *xp)
+{
+  Plan p = plan_for (g);
+  pad_input (g, &p, x, map, xp);
 }
 
 /* pad into scratch, followed by zeroed slack */
 static void
 pad_with_slack (const CnnConvGeom *g, const Plan *p, const float *x, float *xp)
 {
-  pad_input (g, p, x, xp);
+  pad_input (g, p, x, NULL, xp);
   memset (xp + (size_t) g->C * p->Hp * p->Wp, 0, SLACK * sizeof (float));
 }
 

@@ -29,6 +29,9 @@ void     cnn_conv_direct_forward (const CnnConvGeom *g, int C_out, const float *
  * (and finite). */
 size_t   cnn_conv_direct_padded_size    (const CnnConvGeom *g);
 void     cnn_conv_direct_pad            (const CnnConvGeom *g, const float *x, float *xp);
+/* The same with x read through map (cnn_channel_map_apply's arithmetic) */
+void     cnn_conv_direct_pad_mapped     (const CnnConvGeom *g, const float *x,
+                                         const CnnChannelMap *map, float *xp);
 void     cnn_conv_direct_forward_padded (const CnnConvGeom *g, int C_out, const float *xp,
                                          const float *w, const float *bias, float *y);
 #define CNN_CONV_DIRECT_SLACK 64

@@ -15,6 +15,15 @@ typedef struct
   int HO, WO;            /* output size */
 } CnnConvGeom;
 
+/* A per-channel affine map with or without a ReLU after it:
+ *   y = relu?((x - mean[c]) · scale[c] + shift[c])
+ * (a batch normalization's; see cnn-layer.h). */
+typedef struct
+{
+  const float *mean, *scale, *shift;   /* (C) each */
+  gboolean     relu;
+} CnnChannelMap;
+
 /* The geometry of a stride-1 convolution's input gradient: itself a
  * convolution from C_out to C channels over dy, padded by K - 1 - P. */
 CnnConvGeom cnn_conv_geom_transposed (const CnnConvGeom *g, int C_out);

@@ -67,18 +67,11 @@ typedef struct
 typedef struct _CnnLayer      CnnLayer;
 typedef struct _CnnLayerClass CnnLayerClass;
 
-/* A per-channel affine map with or without a ReLU after it:
- *   y = relu?((x - mean[c]) · scale[c] + shift[c]).
- * Batch normalization in training hands this to the one layer that reads
- * its output, which applies it as it reads its input (CnnPass.in_map):
- * the normalized tensor is then never written to memory, nor read back. */
-typedef struct
-{
-  const float *mean, *scale, *shift;   /* (C) each */
-  gboolean     relu;
-} CnnChannelMap;
-
-/* y (n) = channel c of map applied to x (n); y may be x */
+/* Batch normalization in training hands its CnnChannelMap (cnn-kernels.h)
+ * to the one layer that reads its output, which applies it as it reads its
+ * input (CnnPass.in_map): the normalized tensor is then never written to
+ * memory, nor read back.
+ * y (n) = channel c of map applied to x (n); y may be x */
 void cnn_channel_map_apply (const CnnChannelMap *map, int c, const float *x, float *y, size_t n);
 
 /* Per image and channel, the sum of a plane's values and the sum of their
@@ -88,6 +81,10 @@ void cnn_channel_map_apply (const CnnChannelMap *map, int c, const float *x, flo
  * input once more; both compute them with cnn_channel_stats_plane, so the
  * numbers are the same either way. */
 void cnn_channel_stats_plane (const float *x, size_t n, double stats[2]);
+/* sums[0] = Σ dy, sums[1] = Σ dy·(x - mean[c]) over a plane, dy taken as 0
+ * where channel c of map gives 0 through its ReLU */
+void cnn_channel_grad_sums_plane (const CnnChannelMap *map, int c, const float *x, const float *dy,
+                                  size_t n, double sums[2]);
 
 /* What one forward or backward call needs besides the tensors. */
 typedef struct
@@ -106,6 +103,14 @@ typedef struct
   double              *out_stats;
   /* forward: the input's plane statistics, computed by its producer */
   const double        *in_stats;
+  /* backward, with in_map: also write, per image and input channel, the
+   * sums batch normalization's backward takes over its output gradient dy,
+   * Σ dy and Σ dy·(x - mean) with dy masked by the map's ReLU
+   * (cnn_channel_grad_sums_plane), while the input gradient is in the
+   * cache (gives_grad_sums): (N, C, 2) */
+  double              *out_grad_sums;
+  /* backward: those sums, from the layer that applied this one's map */
+  const double        *in_grad_sums;
 } CnnPass;
 
 struct _CnnLayerClass
@@ -139,6 +144,8 @@ struct _CnnLayerClass
    * value needs only the output gradient at the same place, and sums taken
    * before any is written (batch normalization) */
   gboolean            grads_in_place;
+  /* backward can write the sums of pass->out_grad_sums */
+  gboolean            gives_grad_sums;
   /* whether this layer, as set up, can read its input through a map
    * (pass->in_map). NULL: it cannot. */
   gboolean (*accepts_map) (const CnnLayer *layer);

@@ -24,6 +24,9 @@ typedef struct
   double       *stats;      /* (N, C, 2): statistics written for the consumer */
   size_t        stats_cap;  /* in doubles */
   gboolean      gave_stats; /* written in the last forward */
+  double       *grad_sums;  /* (N, C, 2): a deferred layer's backward sums, from its consumer */
+  size_t        grad_sums_cap;
+  gboolean      got_grad_sums;  /* written in the last backward */
 } Fusion;
 
 struct _CnnNetwork
@@ -198,6 +201,7 @@ cnn_network_free (CnnNetwork *net)
           g_free (net->outputs ? net->outputs[i].buf : NULL);
           g_free (net->douts ? net->douts[i].buf : NULL);
           g_free (net->fusion ? net->fusion[i].stats : NULL);
+          g_free (net->fusion ? net->fusion[i].grad_sums : NULL);
         }
       cnn_spec_free_layers (net->layers, net->n_layers);
     }
@@ -366,8 +370,10 @@ plan_deferral (CnnNetwork *net, int i, int upto)
       || !reader->klass->accepts_map (reader))
     return;
   for (int k = i; k <= top; k++)
-    net->fusion[k] = (Fusion) { .deferred = TRUE, .map_of = i, .stats = net->fusion[k].stats,
-                                .stats_cap = net->fusion[k].stats_cap };
+    {
+      net->fusion[k].deferred = TRUE;
+      net->fusion[k].map_of = i;
+    }
   net->fusion[j].map_of = i;
 }
 
@@ -474,6 +480,13 @@ cnn_network_output_written (const CnnNetwork *net, int index)
 }
 
 gboolean
+cnn_network_got_grad_sums (const CnnNetwork *net, int index)
+{
+  g_return_val_if_fail (index >= 0 && index < net->n_layers, FALSE);
+  return net->fusion[index].got_grad_sums;
+}
+
+gboolean
 cnn_network_gave_stats (const CnnNetwork *net, int index)
 {
   g_return_val_if_fail (index >= 0 && index <= net->last_run, FALSE);
@@ -508,6 +521,30 @@ add_into (float *dst, const float *src, size_t n)
     dst[i] += src[i];
 }
 
+/* The layer that applied a batch normalization's map computes, while the
+ * gradient it writes is in the cache, the sums that normalization's
+ * backward would otherwise read the whole gradient once more for. */
+static void
+ask_grad_sums (CnnNetwork *net, int i, gboolean computes_dx, CnnPass *pass)
+{
+  const CnnLayer *l = &net->layers[i];
+  Fusion *f = &net->fusion[i];
+  pass->out_grad_sums = NULL;
+  pass->in_grad_sums = f->deferred && f->map_of == i && f->got_grad_sums ? f->grad_sums : NULL;
+  if (f->deferred || f->map_of < 0 || !computes_dx || !l->klass->gives_grad_sums)
+    return;
+  Fusion *bn = &net->fusion[f->map_of];
+  size_t n = (size_t) net->N * l->in_shape[0].c * 2;
+  if (bn->grad_sums_cap < n)
+    {
+      g_free (bn->grad_sums);
+      bn->grad_sums = g_new (double, n);
+      bn->grad_sums_cap = n;
+    }
+  bn->got_grad_sums = TRUE;
+  pass->out_grad_sums = bn->grad_sums;
+}
+
 void
 cnn_network_backward (CnnNetwork *net, int from, const float *dfrom, float *dx,
                       CnnRng *rng, CnnPool *pool)
@@ -519,6 +556,8 @@ cnn_network_backward (CnnNetwork *net, int from, const float *dfrom, float *dx,
   /* which layers' output gradients are complete: a layer's gradient is the
    * sum over its consumers, and consumers come later in the order */
   g_autofree gboolean *written = g_new0 (gboolean, net->n_layers);
+  for (int i = 0; i < net->n_layers; i++)
+    net->fusion[i].got_grad_sums = FALSE;
   gboolean dx_written = FALSE;
 
   for (int i = from; i >= 0; i--)
@@ -575,6 +614,7 @@ cnn_network_backward (CnnNetwork *net, int from, const float *dfrom, float *dx,
         }
       layer_inputs (net, i, net->forward_input, in, &pass);
       pass.skip_param_grads = l->frozen;
+      ask_grad_sums (net, i, din[0] != NULL, &pass);
       l->klass->backward (l, &pass, in, net->out[i], dout, din);
       /* an input whose gradient already holds another consumer's share gets
        * this layer's share computed alone into scratch, then added */

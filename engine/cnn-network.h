@@ -72,6 +72,9 @@ gboolean     cnn_network_output_written (const CnnNetwork *net, int index);
 /* Whether layer `index` computed, in the last forward, the statistics the
  * batch normalization reading it needs. */
 gboolean     cnn_network_gave_stats     (const CnnNetwork *net, int index);
+/* Whether, in the last backward, the layer that applied the map of batch
+ * normalization `index` also computed the sums its backward needs. */
+gboolean     cnn_network_got_grad_sums  (const CnnNetwork *net, int index);
 
 /* Back-propagate d(loss)/d(output of layer `from`) (N, out_shape), given by
  * `dfrom`, through the last forward. Parameter gradients are ADDED to the

@@ -187,16 +187,18 @@ backward_channels (int begin, int end, int thread, gpointer data)
       const float gamma = l->params[c];
       /* the forward's affine map, whose sign decided the fused ReLU */
       const float scale = gamma * invstd, beta = l->params[C + c];
-      /* Σ dy and Σ dy·x̂, with x̂ = (x - mean) / std */
+      /* Σ dy and Σ dy·x̂, with x̂ = (x - mean) / std, from the planes' sums:
+       * handed over by the layer that applied this one's map, or taken here */
       double sum_dy = 0.0, sum_dy_xc = 0.0;
       for (int n = 0; n < N; n++)
         {
           size_t plane = ((size_t) n * C + c) * hw;                             /* (H, W) */
-          if (bn->relu)
-            cnn_simd_sum_prod_dev_relu (job->x + plane, job->dy + plane, hw, m, scale, beta,
-                                        &sum_dy, &sum_dy_xc);
-          else
-            cnn_simd_sum_prod_dev (job->x + plane, job->dy + plane, hw, m, &sum_dy, &sum_dy_xc);
+          double own[2];
+          const double *sums = job->pass->in_grad_sums ? job->pass->in_grad_sums + ((size_t) n * C + c) * 2 : own;
+          if (sums == own)
+            cnn_channel_grad_sums_plane (&job->map, c, job->x + plane, job->dy + plane, hw, own);
+          sum_dy += sums[0];
+          sum_dy_xc += sums[1];
         }
       double sum_dy_xhat = sum_dy_xc * invstd;
       if (!job->pass->skip_param_grads)
@@ -266,7 +268,8 @@ batchnorm_backward (CnnLayer *l, const CnnPass *pass, const float *const *in, co
   if (pass->skip_param_grads && din[0] == NULL)
     return;
   BatchNorm *bn = l->priv;
-  BnJob job = { .l = l, .pass = pass, .x = in[0], .dy = dout, .dx = din[0] };
+  BnJob job = { .l = l, .pass = pass, .x = in[0], .dy = dout, .dx = din[0],
+                .map = { bn->mean, bn->scale, l->params + bn->C, bn->relu } };
   cnn_pool_run (pool_for (pass, l), bn->C, backward_channels, &job);
 }
 

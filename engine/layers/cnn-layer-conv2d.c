@@ -56,8 +56,6 @@ typedef struct
   size_t      col_cap[CNN_MAX_THREADS];
   float      *dw[CNN_MAX_THREADS];       /* (C_out, K) + (C_out): per-thread parameter gradient */
   size_t      dw_cap[CNN_MAX_THREADS];
-  float      *mapped[CNN_MAX_THREADS];   /* (C, H, W): an input image through pass->in_map */
-  size_t      mapped_cap[CNN_MAX_THREADS];
 } Conv2d;
 
 static void
@@ -134,6 +132,7 @@ typedef struct
   float         *dx;     /* (N, C, H, W) or NULL */
   const CnnChannelMap *map;   /* read x through this (direct path only) */
   double        *stats;  /* forward: (N, C_out, 2) plane statistics of y, or NULL */
+  double        *grad_sums;   /* backward: (N, C, 2) sums of dx for map's batch normalization */
   gboolean       param_grads;
   gboolean       used[CNN_MAX_THREADS];   /* which threads hold a partial dW */
 } ConvJob;
@@ -165,18 +164,13 @@ padded_input (ConvJob *job, const float *x, int thread)
 {
   Conv2d *cv = job->l->priv;
   const CnnConvGeom *g = &cv->g;
-  const size_t plane = (size_t) g->H * g->W, size = cnn_conv_direct_padded_size (g);
+  const size_t size = cnn_conv_direct_padded_size (g);
   float *xp = cnn_scratch_ensure (&cv->xpad[thread], &cv->xpad_cap[thread], size + CNN_CONV_DIRECT_SLACK);
   memset (xp + size, 0, CNN_CONV_DIRECT_SLACK * sizeof (float));
   if (job->map)
-    {
-      /* the image through the map, in the cache, then padded */
-      float *mapped = cnn_scratch_ensure (&cv->mapped[thread], &cv->mapped_cap[thread], g->C * plane);
-      for (int c = 0; c < g->C; c++)
-        cnn_channel_map_apply (job->map, c, x + c * plane, mapped + c * plane, plane);
-      x = mapped;
-    }
-  cnn_conv_direct_pad (g, x, xp);
+    cnn_conv_direct_pad_mapped (g, x, job->map, xp);
+  else
+    cnn_conv_direct_pad (g, x, xp);
   return xp;
 }
 
@@ -350,6 +344,14 @@ backward_range (int begin, int end, int thread, gpointer data)
             cnn_conv_winograd_backward_input (g, cv->C_out, dy, cv->U_flipped, dx, col);
           else if (dx)
             cnn_conv_direct_backward_input (g, cv->C_out, dy, cv->w_flipped, dx, col);
+          if (dx && job->grad_sums)
+            for (int c = 0; c < g->C; c++)
+              {
+                /* while dx and (from the padding) x are in the cache */
+                size_t plane = (size_t) g->H * g->W;
+                cnn_channel_grad_sums_plane (job->map, c, x + c * plane, dx + c * plane, plane,
+                                             job->grad_sums + ((size_t) n * g->C + c) * 2);
+              }
           if (dw && cv->has_bias)
             add_bias_grad (dy, cv->C_out, P, dw + (size_t) cv->C_out * K);
           continue;
@@ -385,7 +387,7 @@ conv2d_backward (CnnLayer *l, const CnnPass *pass, const float *const *in, const
   Conv2d *cv = l->priv;
   int threads = MIN (cnn_pool_get_n_threads (pass->pool), CNN_MAX_THREADS);
   ConvJob job = { .l = l, .x = in[0], .dy = dout, .dx = din[0], .map = pass->in_map,
-                  .param_grads = !pass->skip_param_grads };
+                  .grad_sums = pass->out_grad_sums, .param_grads = !pass->skip_param_grads };
   if (!job.param_grads && job.dx == NULL)
     return;
   if (cv->general)
@@ -434,7 +436,6 @@ conv2d_free (CnnLayer *l)
     {
       g_free (cv->col[t]);
       g_free (cv->dw[t]);
-      g_free (cv->mapped[t]);
       g_free (cv->xpad[t]);
     }
   g_free (cv->w_flipped);
@@ -457,5 +458,6 @@ const CnnLayerClass cnn_conv2d_class = {
   .backward = conv2d_backward,
   .free_priv = conv2d_free,
   .gives_stats = TRUE,
+  .gives_grad_sums = TRUE,
   .accepts_map = conv2d_accepts_map,
 };

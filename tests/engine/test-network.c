@@ -269,7 +269,8 @@ test_conv_paths_agree (void)
 /* One training step of each spec from the same seeds: forward, backward
  * from random output gradients. Both must give the same output, input
  * gradient and parameter gradients, bit for bit. */
-typedef void (*CheckFunc) (CnnNetwork *net, int variant);
+/* called after the forward (backward FALSE) and after the backward */
+typedef void (*CheckFunc) (CnnNetwork *net, int variant, gboolean backward);
 
 static void
 assert_same_step (const char *spec_a, const char *spec_b, CnnShape in, int N, CheckFunc check)
@@ -291,13 +292,15 @@ assert_same_step (const char *spec_a, const char *spec_b, CnnShape in, int N, Ch
       ny = (size_t) N * 5;
       out[v] = g_memdup2 (cnn_network_forward (net, x, N, TRUE, NULL, NULL, top), ny * sizeof (float));
       if (check)
-        check (net, v);
+        check (net, v, FALSE);
       g_autofree float *dy = g_new (float, ny);
       for (size_t i = 0; i < ny; i++)
         dy[i] = (float) cnn_rng_normal (&rng);
       dx[v] = g_new (float, nx);
       cnn_network_zero_grads (net);
       cnn_network_backward (net, top, dy, dx[v], NULL, NULL);
+      if (check)
+        check (net, v, TRUE);
       np = cnn_network_get_n_params (net);
       dw[v] = g_memdup2 (cnn_network_get_grads (net), np * sizeof (float));
     }
@@ -345,15 +348,25 @@ test_in_place_relu (void)
 
 /* The fused network did fuse, the other did not */
 static void
-check_fusion (CnnNetwork *net, int variant)
+check_fusion (CnnNetwork *net, int variant, gboolean backward)
 {
-  const char *deferred[] = { "b1", "r1", "b2", "r2", "b3" }, *giving[] = { "c1", "c2", "c3" };
-  /* only the direct convolutions (AVX2) take a map; poolings always do */
+  const char *deferred[] = { "b1", "r1", "b3", "b2", "r2", "b4" }, *giving[] = { "c1", "c2", "c3", "c4" };
+  /* only the direct convolutions (AVX2) take a map, and give the sums of
+   * the map's gradient back; poolings always take one */
   gboolean direct = cnn_cpu_has_avx2_fma ();
+  if (backward)
+    {
+      const char *summed[] = { "b1", "b3" };
+      for (size_t i = 0; i < G_N_ELEMENTS (summed); i++)
+        g_assert_cmpint (cnn_network_got_grad_sums (net, cnn_network_find_layer (net, summed[i])), ==,
+                         variant == 0 && direct);
+      g_assert_false (cnn_network_got_grad_sums (net, cnn_network_find_layer (net, "b2")));
+      return;
+    }
   for (size_t i = 0; i < G_N_ELEMENTS (deferred); i++)
     {
       int index = cnn_network_find_layer (net, deferred[i]);
-      gboolean by_conv = i < 2;
+      gboolean by_conv = i < 3;
       g_assert_cmpint (cnn_network_output_written (net, index), ==, variant == 1 || (by_conv && !direct));
     }
   for (size_t i = 0; i < G_N_ELEMENTS (giving); i++)
@@ -378,7 +391,9 @@ test_fused_batchnorm (void)
     "maxpool name=p2 size=2\n"
     "conv2d name=c3 filters=3 kernel=3 padding=same\n"
     "batchnorm name=b3\n"
-    "avgpool name=p3 size=2\n"
+    "conv2d name=c4 filters=3 kernel=3 padding=same\n"
+    "batchnorm name=b4\n"
+    "avgpool name=p4 size=2\n"
     "flatten\n"
     "dense units=classes\n";
   const char *apart =
@@ -397,7 +412,11 @@ test_fused_batchnorm (void)
     "relu   name=d3 inputs=c3\n"
     "batchnorm name=b3 inputs=c3\n"
     "relu   name=e3 inputs=b3\n"
-    "avgpool name=p3 size=2 inputs=b3\n"
+    "conv2d name=c4 filters=3 kernel=3 padding=same inputs=b3\n"
+    "relu   name=d4 inputs=c4\n"
+    "batchnorm name=b4 inputs=c4\n"
+    "relu   name=e4 inputs=b4\n"
+    "avgpool name=p4 size=2 inputs=b4\n"
     "flatten\n"
     "dense units=classes\n";
   assert_same_step (fused, apart, (CnnShape) { 2, 8, 8 }, 5, check_fusion);
