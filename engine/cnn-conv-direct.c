@@ -306,7 +306,7 @@ hsum (__m256 v)
  * kh * Wp + kw: one long contiguous loop instead of many short rows */
 __attribute__ ((target ("avx2,fma"), always_inline)) static inline void
 weights_block (const CnnConvGeom *g, const Plan *p, int NCO, const float *xp, const float *dyp,
-               int L, int ci, int co, float *dw)
+               size_t stride, int L, int ci, int co, float *dw)
 {
   const int taps = g->KH * g->KW, K = g->C * taps;
   const size_t plane = (size_t) p->Hp * p->Wp;
@@ -323,7 +323,7 @@ weights_block (const CnnConvGeom *g, const Plan *p, int NCO, const float *xp, co
             __m256 xv = _mm256_loadu_ps (xs + q);
             UNROLL
             for (int j = 0; j < NCO; j++)
-              acc[j] = _mm256_fmadd_ps (_mm256_loadu_ps (dyp + (size_t) (co + j) * L + q), xv, acc[j]);
+              acc[j] = _mm256_fmadd_ps (_mm256_loadu_ps (dyp + (co + j) * stride + q), xv, acc[j]);
           }
         UNROLL
         for (int j = 0; j < NCO; j++)
@@ -337,7 +337,7 @@ weights_block (const CnnConvGeom *g, const Plan *p, int NCO, const float *xp, co
  * arithmetic, bound these loops (1.3–1.4× faster on cnn2's layers). */
 __attribute__ ((target ("avx2,fma"), always_inline)) static inline void
 weights_block3 (const CnnConvGeom *g, const Plan *p, int NCO, const float *xp, const float *dyp,
-                int L, int ci, int co, float *dw)
+                size_t stride, int L, int ci, int co, float *dw)
 {
   const int taps = g->KH * 3, K = g->C * taps;
   const size_t plane = (size_t) p->Hp * p->Wp;
@@ -356,7 +356,7 @@ weights_block3 (const CnnConvGeom *g, const Plan *p, int NCO, const float *xp, c
           UNROLL
           for (int j = 0; j < NCO; j++)
             {
-              __m256 d = _mm256_loadu_ps (dyp + (size_t) (co + j) * L + q);
+              __m256 d = _mm256_loadu_ps (dyp + (co + j) * stride + q);
               acc[0][j] = _mm256_fmadd_ps (d, x0, acc[0][j]);
               acc[1][j] = _mm256_fmadd_ps (d, x1, acc[1][j]);
               acc[2][j] = _mm256_fmadd_ps (d, x2, acc[2][j]);
@@ -371,7 +371,7 @@ weights_block3 (const CnnConvGeom *g, const Plan *p, int NCO, const float *xp, c
 
 __attribute__ ((target ("avx2,fma"))) static void
 weights_padded (const CnnConvGeom *g, const Plan *p, int C_out, const float *xp,
-                const float *dyp, int L, float *dw)
+                const float *dyp, size_t stride, int L, float *dw)
 {
   for (int ci = 0; ci < g->C; ci++)
     {
@@ -379,22 +379,22 @@ weights_padded (const CnnConvGeom *g, const Plan *p, int C_out, const float *xp,
       if (g->KW == 3)
         {
           for (; co + 4 <= C_out; co += 4)
-            weights_block3 (g, p, 4, xp, dyp, L, ci, co, dw);
+            weights_block3 (g, p, 4, xp, dyp, stride, L, ci, co, dw);
           switch (C_out - co)
             {
-            case 3: weights_block3 (g, p, 3, xp, dyp, L, ci, co, dw); break;
-            case 2: weights_block3 (g, p, 2, xp, dyp, L, ci, co, dw); break;
-            case 1: weights_block3 (g, p, 1, xp, dyp, L, ci, co, dw); break;
+            case 3: weights_block3 (g, p, 3, xp, dyp, stride, L, ci, co, dw); break;
+            case 2: weights_block3 (g, p, 2, xp, dyp, stride, L, ci, co, dw); break;
+            case 1: weights_block3 (g, p, 1, xp, dyp, stride, L, ci, co, dw); break;
             default: break;
             }
           continue;
         }
       for (; co + 8 <= C_out; co += 8)
-        weights_block (g, p, 8, xp, dyp, L, ci, co, dw);
+        weights_block (g, p, 8, xp, dyp, stride, L, ci, co, dw);
       for (; co + 4 <= C_out; co += 4)
-        weights_block (g, p, 4, xp, dyp, L, ci, co, dw);
+        weights_block (g, p, 4, xp, dyp, stride, L, ci, co, dw);
       for (; co < C_out; co++)
-        weights_block (g, p, 1, xp, dyp, L, ci, co, dw);
+        weights_block (g, p, 1, xp, dyp, stride, L, ci, co, dw);
     }
 }
 
@@ -428,5 +428,53 @@ cnn_conv_direct_backward_weights (const CnnConvGeom *g, int C_out, const float *
       for (int i = g->HO * p.Wp; i < L; i++)
         dst[i] = 0.0f;
     }
-  weights_padded (g, &p, C_out, xp, dyp, L, dw);
+  weights_padded (g, &p, C_out, xp, dyp, L, L, dw);
+}
+
+gboolean
+cnn_conv_direct_shares_padded_dy (const CnnConvGeom *g)
+{
+  /* 3×3, padded by one all round: a zero row under each plane for the
+   * rounded-up loop to read, and rows at least a vector wide */
+  return g->H == g->HO && g->W == g->WO && g->KH == 3 && g->KW == 3 && g->PH == 1 && g->PW == 1
+         && g->W + 2 >= VEC;
+}
+
+size_t
+cnn_conv_direct_padded_dy_size (const CnnConvGeom *g, int C_out)
+{
+  CnnConvGeom t = cnn_conv_geom_transposed (g, C_out);
+  return cnn_conv_direct_padded_size (&t) + SLACK;
+}
+
+void
+cnn_conv_direct_pad_dy (const CnnConvGeom *g, int C_out, const float *dy, float *dyp)
+{
+  CnnConvGeom t = cnn_conv_geom_transposed (g, C_out);
+  Plan q = plan_for (&t);
+  pad_with_slack (&t, &q, dy, dyp);
+}
+
+void
+cnn_conv_direct_backward_input_padded (const CnnConvGeom *g, int C_out, const float *dyp,
+                                       const float *w_flipped, float *dx)
+{
+  CnnConvGeom t = cnn_conv_geom_transposed (g, C_out);
+  Plan q = plan_for (&t);
+  forward_padded (&t, &q, g->C, dyp, w_flipped, NULL, dx);
+}
+
+__attribute__ ((target ("avx2"))) void
+cnn_conv_direct_backward_weights_padded (const CnnConvGeom *g, int C_out, const float *xp,
+                                         const float *dyp, float *dw)
+{
+  g_assert (cnn_conv_direct_shares_padded_dy (g));
+  CnnConvGeom t = cnn_conv_geom_transposed (g, C_out);
+  Plan p = plan_for (g);
+  /* with the same size in and out, both planes are Wp wide: dy's pixel
+   * (r, c) lies at (r + PH') Wp + PW' + c, and the Wp - WO floats after each
+   * row are the right and then the next row's left padding, all zeros */
+  const float *rows = dyp + (size_t) t.PH * p.Wp + t.PW;
+  Plan q = plan_for (&t);
+  weights_padded (g, &p, C_out, xp, rows, (size_t) q.Hp * q.Wp, padded_dy_length (g, &p), dw);
 }

@@ -49,4 +49,19 @@ void     cnn_conv_direct_flip_weights (const CnnConvGeom *g, int C_out, const fl
 void     cnn_conv_direct_backward_weights (const CnnConvGeom *g, int C_out, const float *xp,
                                            const float *dy, float *dw, float *scratch);
 
+/* Both gradients from one padded dy, where the output has the input's size
+ * (padding "same"): dy padded for the input gradient's convolution
+ * (cnn_conv_direct_pad_dy: C_out planes of the input size + KH - 1 by
+ * + KW - 1, then slack) is also, shifted, dy in the padded input's row width
+ * with zeros between the rows, which the weight gradient wants. One copy of
+ * dy per image instead of two. */
+gboolean cnn_conv_direct_shares_padded_dy      (const CnnConvGeom *g);
+size_t   cnn_conv_direct_padded_dy_size        (const CnnConvGeom *g, int C_out);
+void     cnn_conv_direct_pad_dy                (const CnnConvGeom *g, int C_out, const float *dy,
+                                                float *dyp);
+void     cnn_conv_direct_backward_input_padded (const CnnConvGeom *g, int C_out, const float *dyp,
+                                                const float *w_flipped, float *dx);
+void     cnn_conv_direct_backward_weights_padded (const CnnConvGeom *g, int C_out, const float *xp,
+                                                  const float *dyp, float *dw);
+
 G_END_DECLS

@@ -308,6 +308,14 @@ cnn_conv_winograd_forward_padded (const CnnConvGeom *g, int C_out, const float *
 }
 
 void
+cnn_conv_winograd_backward_input_padded (const CnnConvGeom *g, int C_out, const float *dyp,
+                                         const float *U_flipped, float *dx, float *scratch)
+{
+  CnnConvGeom b = cnn_conv_geom_transposed (g, C_out);
+  cnn_conv_winograd_forward_padded (&b, g->C, dyp, U_flipped, NULL, dx, scratch);
+}
+
+void
 cnn_conv_winograd_backward_input (const CnnConvGeom *g, int C_out, const float *dy,
                                   const float *U_flipped, float *dx, float *scratch)
 {

@@ -29,5 +29,8 @@ void     cnn_conv_winograd_forward_padded (const CnnConvGeom *g, int C_out, cons
 /* dx (C, H, W) from dy (C_out, HO, WO), with the flipped U */
 void     cnn_conv_winograd_backward_input (const CnnConvGeom *g, int C_out, const float *dy,
                                            const float *U_flipped, float *dx, float *scratch);
+/* The same from dy already padded (cnn_conv_direct_pad_dy) */
+void     cnn_conv_winograd_backward_input_padded (const CnnConvGeom *g, int C_out, const float *dyp,
+                                                  const float *U_flipped, float *dx, float *scratch);
 
 G_END_DECLS

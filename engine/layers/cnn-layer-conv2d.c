@@ -52,6 +52,8 @@ typedef struct
   float      *xpad[CNN_MAX_THREADS];     /* (C, Hp, Wp) + slack: the direct path's padded
                                           * input image, in forward and again in backward */
   size_t      xpad_cap[CNN_MAX_THREADS];
+  float      *dypad[CNN_MAX_THREADS];    /* an image's dy padded for both gradients */
+  size_t      dypad_cap[CNN_MAX_THREADS];
   float      *col[CNN_MAX_THREADS];      /* (K, P) per thread */
   size_t      col_cap[CNN_MAX_THREADS];
   float      *dw[CNN_MAX_THREADS];       /* (C_out, K) + (C_out): per-thread parameter gradient */
@@ -337,13 +339,28 @@ backward_range (int begin, int end, int thread, gpointer data)
       const float *dy = job->dy + (size_t) n * cv->C_out * P;       /* (C_out, P) */
       if (cv->direct)
         {
-          if (dw)
-            cnn_conv_direct_backward_weights (g, cv->C_out, padded_input (job, x, thread), dy, dw, col);
           float *dx = job->dx ? job->dx + (size_t) n * g->C * g->H * g->W : NULL;
-          if (dx && cv->winograd)
-            cnn_conv_winograd_backward_input (g, cv->C_out, dy, cv->U_flipped, dx, col);
-          else if (dx)
-            cnn_conv_direct_backward_input (g, cv->C_out, dy, cv->w_flipped, dx, col);
+          if (dx && dw && cnn_conv_direct_shares_padded_dy (g))
+            {
+              /* dy padded once for both gradients */
+              float *dyp = cnn_scratch_ensure (&cv->dypad[thread], &cv->dypad_cap[thread],
+                                               cnn_conv_direct_padded_dy_size (g, cv->C_out));
+              cnn_conv_direct_pad_dy (g, cv->C_out, dy, dyp);
+              cnn_conv_direct_backward_weights_padded (g, cv->C_out, padded_input (job, x, thread), dyp, dw);
+              if (cv->winograd)
+                cnn_conv_winograd_backward_input_padded (g, cv->C_out, dyp, cv->U_flipped, dx, col);
+              else
+                cnn_conv_direct_backward_input_padded (g, cv->C_out, dyp, cv->w_flipped, dx);
+            }
+          else
+            {
+              if (dw)
+                cnn_conv_direct_backward_weights (g, cv->C_out, padded_input (job, x, thread), dy, dw, col);
+              if (dx && cv->winograd)
+                cnn_conv_winograd_backward_input (g, cv->C_out, dy, cv->U_flipped, dx, col);
+              else if (dx)
+                cnn_conv_direct_backward_input (g, cv->C_out, dy, cv->w_flipped, dx, col);
+            }
           if (dx && job->grad_sums)
             for (int c = 0; c < g->C; c++)
               {
@@ -437,6 +454,7 @@ conv2d_free (CnnLayer *l)
       g_free (cv->col[t]);
       g_free (cv->dw[t]);
       g_free (cv->xpad[t]);
+      g_free (cv->dypad[t]);
     }
   g_free (cv->w_flipped);
   g_free (cv->U);
