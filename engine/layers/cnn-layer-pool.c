@@ -150,9 +150,6 @@ max2x2_row (const CnnConvGeom *g, int oy, const float *x, float *y, int *arg)
     }
 }
 
-/* Eight outputs at a time with compares and blends instead of branches,
- * which random data mispredicts half the time. Returns the first column it
- * did not do. */
 /* 2×8 input cells -> 8 outputs: compares and blends instead of branches,
  * which random data mispredicts half the time */
 __attribute__ ((target ("avx2"))) static inline void
