@@ -1,5 +1,6 @@
 #include "cnn-cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,8 +13,9 @@ cnn_cli_fail (const GError *error)
     return CNN_EXIT_DIVERGED;
   if (error->domain == CNN_ERROR && error->code == CNN_ERROR_CANCELLED)
     return CNN_EXIT_FAILURE;
+  /* output we could not write is not the user's input being bad */
   if (error->domain == CNN_ERROR && error->code == CNN_ERROR_IO
-      && strstr (error->message, "cannot write"))
+      && (strstr (error->message, "cannot write") || strstr (error->message, "cannot create")))
     return CNN_EXIT_FAILURE;
   return CNN_EXIT_BAD_INPUT;
 }
@@ -177,4 +179,42 @@ cnn_cli_progress_done (CnnCliProgress *p)
   if (p->drawn)
     fprintf (stderr, "\r%*s\r", 60, "");
   p->drawn = FALSE;
+}
+
+static FILE *
+open_csv (const char *dir, const char *name, const char *header, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  FILE *f = fopen (path, "w");
+  if (f == NULL)
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_IO, "%s: cannot write: %s", path, g_strerror (errno));
+      return NULL;
+    }
+  fprintf (f, "%s\n", header);
+  return f;
+}
+
+gboolean
+cnn_cli_open_run_files (const char *dir, FILE **metrics, FILE **steps, GError **error)
+{
+  *metrics = *steps = NULL;
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      g_set_error (error, CNN_ERROR, CNN_ERROR_IO, "%s: cannot create the run folder: %s", dir,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  *metrics = open_csv (dir, "metrics.csv",
+                       "epoch,train_loss,train_acc,val_loss,val_acc,img_per_s,seconds", error);
+  if (*metrics == NULL)
+    return FALSE;
+  *steps = open_csv (dir, "steps.csv", "step,epoch,loss,acc", error);
+  if (*steps == NULL)
+    {
+      fclose (*metrics);
+      *metrics = NULL;
+      return FALSE;
+    }
+  return TRUE;
 }

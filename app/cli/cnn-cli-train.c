@@ -3,7 +3,6 @@
 
 #include "cnn-run-folder.h"
 
-#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -121,20 +120,6 @@ default_out_dir (const char *model)
   if (dot && dot != base)
     *dot = '\0';
   return g_strdup_printf ("runs/%s-%s", base, stamp);
-}
-
-static FILE *
-open_csv (const char *dir, const char *name, const char *header, GError **error)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  FILE *f = fopen (path, "w");
-  if (f == NULL)
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_IO, "%s: cannot write: %s", path, g_strerror (errno));
-      return NULL;
-    }
-  fprintf (f, "%s\n", header);
-  return f;
 }
 
 int
@@ -297,9 +282,6 @@ cnn_cli_train (int argc, char **argv)
     return cnn_cli_fail (error);
 
   g_autofree char *out_dir = out ? g_strdup (out) : default_out_dir (model);
-  if (g_mkdir_with_parents (out_dir, 0755) != 0)
-    return cnn_cli_fail_printf (CNN_EXIT_FAILURE, "%s: cannot create the run folder: %s", out_dir,
-                                g_strerror (errno));
   g_autofree char *opt_text = cnn_optimizer_config_describe (&config.optimizer);
   g_autofree char *aug_text = cnn_augment_describe (aug);
   CnnCheckpointMeta meta = { .data = data, .class_names = ds->class_names, .val_split = val_split,
@@ -308,16 +290,8 @@ cnn_cli_train (int argc, char **argv)
                              .augment = aug_text, .classes = classes };
   TrainRun run = { .json = json, .tty = isatty (STDERR_FILENO) && !json, .out_dir = out_dir,
                    .net = net, .trainer = trainer, .nz = nz, .meta = &meta };
-  run.metrics = open_csv (out_dir, "metrics.csv",
-                          "epoch,train_loss,train_acc,val_loss,val_acc,img_per_s,seconds", &error);
-  if (run.metrics == NULL)
+  if (!cnn_cli_open_run_files (out_dir, &run.metrics, &run.steps, &error))
     return cnn_cli_fail (error);
-  run.steps = open_csv (out_dir, "steps.csv", "step,epoch,loss,acc", &error);
-  if (run.steps == NULL)
-    {
-      fclose (run.metrics);
-      return cnn_cli_fail (error);
-    }
 
   /* the settings, for the legend of `figure curves` and the window's history */
   g_auto (CnnRunInfo) info;

@@ -86,40 +86,6 @@ on_progress (int done, int total, gpointer data)
   return TRUE;
 }
 
-static FILE *
-open_csv (const char *dir, const char *name, const char *header, GError **error)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  FILE *f = fopen (path, "w");
-  if (f == NULL)
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_IO, "%s: cannot write: %s", path, g_strerror (errno));
-      return NULL;
-    }
-  fprintf (f, "%s\n", header);
-  return f;
-}
-
-/* The run folder OUT/NAME with its CSV files open and run.ini written. */
-static gboolean
-run_open (Run *r, const char *dir, CnnRunInfo *info, GError **error)
-{
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    {
-      g_set_error (error, CNN_ERROR, CNN_ERROR_IO, "%s: cannot create the run folder: %s", dir,
-                   g_strerror (errno));
-      return FALSE;
-    }
-  if (!cnn_run_info_save (info, dir, error))
-    return FALSE;
-  r->metrics = open_csv (dir, "metrics.csv",
-                         "epoch,train_loss,train_acc,val_loss,val_acc,img_per_s,seconds", error);
-  if (r->metrics == NULL)
-    return FALSE;
-  r->steps = open_csv (dir, "steps.csv", "step,epoch,loss,acc", error);
-  return r->steps != NULL;
-}
-
 static void
 run_close (Run *r)
 {
@@ -128,6 +94,18 @@ run_close (Run *r)
   if (r->steps)
     fclose (r->steps);
   r->metrics = r->steps = NULL;
+}
+
+/* The run folder OUT/NAME with its CSV files open and run.ini written. */
+static gboolean
+run_open (Run *r, const char *dir, CnnRunInfo *info, GError **error)
+{
+  if (!cnn_cli_open_run_files (dir, &r->metrics, &r->steps, error))
+    return FALSE;
+  if (cnn_run_info_save (info, dir, error))
+    return TRUE;
+  run_close (r);
+  return FALSE;
 }
 
 typedef struct

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
 
 #include "cnn-engine.h"
 
@@ -52,6 +53,11 @@ gboolean cnn_cli_parse_shape   (const char *text, CnnShape *shape, GError **erro
  * (each may be NULL / 0: the data's own) into opts. */
 gboolean cnn_cli_data_options  (const char *size, int channels, const char *fit, gboolean strict,
                                 CnnDataOptions *opts, GError **error);
+/* Create the run folder dir and its two learning-curve files with their
+ * headers: metrics.csv (one line per epoch) and steps.csv (one per step).
+ * On failure nothing is left open. */
+gboolean cnn_cli_open_run_files (const char *dir, FILE **metrics, FILE **steps, GError **error);
+
 /* cnn_dataset_load_with, with a progress line on stderr when it is a
  * terminal and the skipped-files summary on stderr after. */
 CnnDataset *cnn_cli_load_data  (const char *spec, CnnDataOptions *opts, GError **error);
