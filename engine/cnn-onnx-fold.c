@@ -264,6 +264,29 @@ strides_of (const OnnxTensor *t, gint64 *stride)
     }
 }
 
+/* A constant of `dims` whose element idx is x's at offset + Σ idx[k]·stride[k]:
+ * a transpose or a slice of x, copied */
+static OnnxValue *
+strided_copy (const OnnxValue *x, int r, const gint64 *dims, gint64 offset, const gint64 *stride)
+{
+  gint64 idx[ONNX_MAX_DIMS] = { 0 };
+  OnnxValue *v = onnx_const_value ();
+  onnx_tensor_alloc (&v->t, r, dims, x->t.is_int);
+  for (size_t o = 0; o < v->t.n; o++)
+    {
+      gint64 at = offset;
+      for (int k = 0; k < r; k++)
+        at += idx[k] * stride[k];
+      if (x->t.is_int)
+        v->t.i[o] = x->t.i[at];
+      else
+        v->t.f[o] = x->t.f[at];
+      for (int k = r - 1; k >= 0 && ++idx[k] == dims[k]; k--)
+        idx[k] = 0;
+    }
+  return v;
+}
+
 gboolean
 onnx_op_transpose (OnnxImporter *imp, GError **error)
 {
@@ -302,25 +325,14 @@ onnx_op_transpose (OnnxImporter *imp, GError **error)
         return onnx_node_fail (imp, error, "perm is not a permutation of the %d axes", r);
       used[perm[k]] = TRUE;
     }
-  gint64 dims[ONNX_MAX_DIMS], in_stride[ONNX_MAX_DIMS], idx[ONNX_MAX_DIMS] = { 0 };
-  for (int k = 0; k < r; k++)
-    dims[k] = x->t.dims[perm[k]];
+  gint64 dims[ONNX_MAX_DIMS], in_stride[ONNX_MAX_DIMS], stride[ONNX_MAX_DIMS];
   strides_of (&x->t, in_stride);
-  OnnxValue *v = onnx_const_value ();
-  onnx_tensor_alloc (&v->t, r, dims, x->t.is_int);
-  for (size_t o = 0; o < v->t.n; o++)
+  for (int k = 0; k < r; k++)
     {
-      gint64 at = 0;
-      for (int k = 0; k < r; k++)
-        at += idx[k] * in_stride[perm[k]];
-      if (x->t.is_int)
-        v->t.i[o] = x->t.i[at];
-      else
-        v->t.f[o] = x->t.f[at];
-      for (int k = r - 1; k >= 0 && ++idx[k] == dims[k]; k--)
-        idx[k] = 0;
+      dims[k] = x->t.dims[perm[k]];
+      stride[k] = in_stride[perm[k]];
     }
-  onnx_set_output (imp, 0, v);
+  onnx_set_output (imp, 0, strided_copy (x, r, dims, 0, stride));
   return TRUE;
 }
 
@@ -398,23 +410,14 @@ onnx_op_slice (OnnxImporter *imp, GError **error)
       start[axis] = b;
       step[axis] = st;
     }
-  gint64 in_stride[ONNX_MAX_DIMS], idx[ONNX_MAX_DIMS] = { 0 };
+  gint64 in_stride[ONNX_MAX_DIMS], offset = 0;
   strides_of (&x->t, in_stride);
-  OnnxValue *v = onnx_const_value ();
-  onnx_tensor_alloc (&v->t, r, dims, x->t.is_int);
-  for (size_t o = 0; o < v->t.n; o++)
+  for (int k = 0; k < r; k++)
     {
-      gint64 at = 0;
-      for (int k = 0; k < r; k++)
-        at += (start[k] + idx[k] * step[k]) * in_stride[k];
-      if (x->t.is_int)
-        v->t.i[o] = x->t.i[at];
-      else
-        v->t.f[o] = x->t.f[at];
-      for (int k = r - 1; k >= 0 && ++idx[k] == dims[k]; k--)
-        idx[k] = 0;
+      offset += start[k] * in_stride[k];
+      step[k] *= in_stride[k];
     }
-  onnx_set_output (imp, 0, v);
+  onnx_set_output (imp, 0, strided_copy (x, r, dims, offset, step));
   return TRUE;
 }
 
